@@ -1,11 +1,13 @@
-// Graph's skip/delta tokens are bearer-like: whoever holds one reads the mailbox's changes
-// (with any valid token for it). They must not reach logs or error messages.
-const STATE_TOKEN_PARAM = /([?&;](?:\$|%24)?(?:skip|delta)token=)[^&#\s"'<>]*/gi;
+import { redactUrl as redactTokens } from '../log.js';
+
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
 
-/** The URL with the values of `$skiptoken`/`$deltatoken` (any casing, `$` or `%24` or none) and any userinfo replaced. */
+/**
+ * A Graph link safe to log: the project's `redactUrl` (values of `$skiptoken`, `$deltatoken` and
+ * friends, any casing) plus any userinfo replaced with `[redacted]`.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(USERINFO, '$1[redacted]@').replace(STATE_TOKEN_PARAM, '$1[redacted]');
+  return redactTokens(url.replace(USERINFO, '$1[redacted]@'));
 }
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
@@ -21,7 +23,7 @@ const MAX_TEXT = 300;
 export function scrubText(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
-  out = out
+  out = redactTokens(out)
     .replace(URL_IN_TEXT, '[url]')
     .replace(STATE_TOKEN_IN_TEXT, '$1[redacted]')
     .replace(BEARER, 'Bearer [redacted]')
