@@ -1,8 +1,6 @@
-/** Graph's dateTimeTimeZone complex type. */
-export interface DateTimeTimeZone {
-  dateTime: string;
-  timeZone?: string;
-}
+import type { DateTimeTimeZone } from './graph-types.js';
+
+export type { DateTimeTimeZone };
 
 // Windows time zone ids (what Outlook stores and Graph accepts in `Prefer: outlook.timezone`,
 // `originalStartTimeZone`, `recurrenceTimeZone`) → IANA, from CLDR windowsZones.xml (territory "001").
@@ -204,18 +202,22 @@ export function resolveTimeZone(name: string): string | undefined {
   return validIana(trimmed);
 }
 
-const windowsByIana = new Map<string, string>();
-for (const [w, iana] of WINDOWS_TO_IANA) {
-  const canonical = validIana(iana) ?? iana;
-  if (!windowsByIana.has(canonical)) windowsByIana.set(canonical, w);
-  if (!windowsByIana.has(iana)) windowsByIana.set(iana, w);
-}
+let windowsByIana: Map<string, string> | undefined;
 
 /** The Windows id Outlook would store for a zone name (Windows or IANA); undefined when none maps. */
 export function toWindowsTimeZone(name: string): string | undefined {
   const iana = resolveTimeZone(name);
   if (iana === undefined) return undefined;
-  return windowsByIana.get(iana) ?? windowsByIana.get(validIana(iana) ?? iana);
+  if (!windowsByIana) {
+    // Built on first use: validating 139 zones with Intl costs tens of ms at import.
+    windowsByIana = new Map();
+    for (const [w, zone] of WINDOWS_TO_IANA) {
+      const canonical = validIana(zone) ?? zone;
+      if (!windowsByIana.has(canonical)) windowsByIana.set(canonical, w);
+      if (!windowsByIana.has(zone)) windowsByIana.set(zone, w);
+    }
+  }
+  return windowsByIana.get(iana);
 }
 
 /**
