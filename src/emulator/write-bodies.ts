@@ -1,6 +1,7 @@
 import { canonicalProperty, READ_ONLY, type EntityType } from './entity-properties.js';
 import { badRequest } from './graph-error.js';
 import type { Json } from './store.js';
+import { validateRecurrence } from './recurrence.js';
 import { parseDateTimeTimeZone, parseIsoDateTime } from './time-zones.js';
 
 const STRINGS = new Set([
@@ -72,19 +73,7 @@ function checkDateTimeTimeZone(prop: string, value: unknown): void {
   }
 }
 
-const PATTERNS = ['daily', 'weekly', 'absoluteMonthly', 'relativeMonthly', 'absoluteYearly', 'relativeYearly'];
-const RANGES = ['endDate', 'noEnd', 'numbered'];
-
 function checkRecurrence(value: unknown): void {
-  const fail = (m: string) => badRequest(`Invalid recurrence: ${m}.`, 'ErrorInvalidRecurrence');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('an object is expected');
-  const { pattern, range } = value as { pattern?: Record<string, unknown>; range?: Record<string, unknown> };
-  if (!pattern || typeof pattern !== 'object') throw fail("'pattern' is required");
-  if (!range || typeof range !== 'object') throw fail("'range' is required");
-  if (!PATTERNS.includes(String(pattern['type']))) throw fail(`pattern type '${String(pattern['type'])}' is not valid`);
-  if (pattern['interval'] !== undefined && (!Number.isInteger(pattern['interval']) || (pattern['interval'] as number) < 1)) throw fail("'interval' must be a positive integer");
-  if (!RANGES.includes(String(range['type']))) throw fail(`range type '${String(range['type'])}' is not valid`);
-  if (typeof range['startDate'] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(range['startDate'])) throw fail("'range.startDate' must be a date");
-  if (range['type'] === 'endDate' && (typeof range['endDate'] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(range['endDate']))) throw fail("'range.endDate' must be a date");
-  if (range['type'] === 'numbered' && (!Number.isInteger(range['numberOfOccurrences']) || (range['numberOfOccurrences'] as number) < 1)) throw fail("'numberOfOccurrences' must be a positive integer");
+  const problem = validateRecurrence(value);
+  if (problem !== undefined) throw badRequest(`Invalid recurrence: ${problem}.`, 'ErrorInvalidRecurrence');
 }
