@@ -1,0 +1,115 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { gatewayError } from '../errors.js';
+import { cursorBinding, openRound, sealRound } from './round-cursor.js';
+import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from './resources/query-options.js';
+import type { CommonDeltaArgs, DeltaResource, RoundOptions } from './resources/types.js';
+import type { GraphItem, Position, RemovedReason, RoundState } from './round.js';
+import { selectedNodeFields, selectFor } from './selection.js';
+
+export interface DeltaEdge {
+  /** Resolved lazily: a cursor inside a page that cannot be fetched again needs a store write. */
+  cursor: Promise<string>;
+  node: GraphItem;
+  removed: { reason: RemovedReason } | null;
+}
+
+export interface DeltaConnection {
+  edges: DeltaEdge[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: false; startCursor: Promise<string> | null; endCursor: Promise<string> };
+}
+
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+/** `/me` or `/users/{id}`. */
+export function whoOf(userId: string | undefined): string {
+  return userId === undefined ? '/me' : `/users/${encodeURIComponent(userId)}`;
+}
+
+/** Validates and translates a field's arguments into the round's options; no I/O. */
+function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A) {
+  rejectBackwardPaging(resource, args);
+  const limit = pageSizeOf(resource, args.first);
+  if (args.userId !== undefined && args.userId !== null && args.userId.length === 0) {
+    throw argumentError('BAD_USER_INPUT', resource, 'userId', 'must not be empty (omit it for the signed-in user).');
+  }
+  const translation = resource.translate(args, { newRound: !args.after });
+  const options: RoundOptions = { ...(args.userId ? { userId: args.userId } : {}), ...translation.options };
+  return { limit, translation, options };
+}
+
+function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null) {
+  for (const [argument, value] of Object.entries(options)) {
+    if (round.options[argument] !== value) {
+      throw argumentError('CURSOR_ARGS_MISMATCH', resource, argument, 'differs from the value the round started with; omit it or pass the same value (or start a new round without `after`).');
+    }
+  }
+  if (round.select !== null && selected !== null) {
+    const outside = selected.filter((field) => !round.select?.includes(field));
+    if (outside.length > 0) {
+      throw gatewayError(
+        'CURSOR_ARGS_MISMATCH',
+        `\`${resource.field}\` (${resource.name}): this round was started selecting other fields (Graph keeps the round's $select); not in it: ${outside.join(', ')}. Start a new round without \`after\` to select them.`,
+        { argument: 'after', resource: resource.name },
+      );
+    }
+  }
+}
+
+/** The resolver behind every `xDelta` connection field: translate, open or start the round, read, build edges. */
+export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
+  resource: DeltaResource<A>,
+  args: A,
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<DeltaConnection> {
+  const { settings, cursors, engine } = context.services;
+  const { limit, translation, options } = translateArgs(resource, args);
+  const selected = resource.selectable ? selectedNodeFields(info) : null;
+
+  const auth = await context.auth();
+  const binding = cursorBinding(auth.principal, resource.name);
+  let round: RoundState;
+  if (args.after) {
+    round = openRound(cursors, binding, args.after);
+    checkContinuation(resource as DeltaResource, round, options, selected);
+  } else {
+    const select = selected === null ? null : selectFor(selected);
+    const query = [...translation.query, ...(select ? [['$select', select.join(',')] as const] : [])];
+    const version = resource.version(settings);
+    const path = resource.path(whoOf(options['userId'] as string | undefined), args);
+    const prefer = [...(resource.immutableIds && settings.graphImmutableIds ? [IMMUTABLE_ID] : []), ...translation.prefer];
+    const url = `${settings.graphBaseUrl.replace(/\/+$/, '')}/${version}${path}${encodeQuery(query)}`;
+    round = { options, select, prefer, position: { kind: 'initial', url } };
+  }
+
+  const read = await engine.read({ round, limit, getToken: () => auth.getGraphToken(), signal: context.request.signal });
+  const seal = (position: Position) => sealRound(cursors, binding, { ...round, position });
+  const edges = read.entries.map(({ item, removed, positionAfter }): DeltaEdge => {
+    const cursor = lazy(() => positionAfter().then(seal));
+    return {
+      get cursor() {
+        return cursor();
+      },
+      node: removed ? { id: item.id } : item,
+      removed: removed ? { reason: removed } : null,
+    };
+  });
+  const endCursor = lazy(() => read.nextPosition().then(seal));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: !read.roundEnded,
+      hasPreviousPage: false,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return endCursor();
+      },
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import type { Keyv } from 'keyv';
+import { gatewayError } from '../errors.js';
+import type { GraphClient } from '../graph/client.js';
+import { parseDeltaPage, type PageEnd } from './delta-page.js';
+import { createPageStash, DEFAULT_STASH_TTL_MS } from './page-stash.js';
+import { maxPageSize } from './resources/query-options.js';
+import { removedReasonOf, type GraphItem, type Position, type RemovedReason, type RoundState } from './round.js';
+
+export interface DeltaEngineOptions {
+  graph: GraphClient;
+  /** Keeps the rest of pages that cannot be fetched again. */
+  store: Keyv;
+  /** @default 3600000 (1 h) */
+  stashTtlMs?: number;
+  /** Most Graph pages fetched for one read, to fill `limit` when Graph under-delivers. @default 20 */
+  maxPagesPerRead?: number;
+}
+
+export interface DeltaReadRequest {
+  round: RoundState;
+  /** Most items to return (before de-duplication). */
+  limit: number;
+  getToken(): Promise<string>;
+  signal?: AbortSignal;
+}
+
+export interface DeltaEntry {
+  item: GraphItem;
+  /** Set when Graph listed the item under `@removed`. */
+  removed: RemovedReason | undefined;
+  /** The position right after this item (may store the rest of a page that cannot be fetched again). */
+  positionAfter(): Promise<Position>;
+}
+
+export interface DeltaRead {
+  /** Graph's items in Graph's order, each id once (the last version wins). */
+  entries: DeltaEntry[];
+  /** True when the read reached the round's deltaLink: `nextPosition()` is then a `delta` position. */
+  roundEnded: boolean;
+  /** The position after the last item read. */
+  nextPosition(): Promise<Position>;
+}
+
+export interface DeltaEngine {
+  /** Reads up to `limit` items from `round.position` on, following nextLinks; independent of GraphQL. */
+  read(request: DeltaReadRequest): Promise<DeltaRead>;
+  /**
+   * Reads from `round.position` to the end of the round in batches of `batchSize`, handing each batch
+   * to `onBatch` (memory stays flat), and returns the round-end position (a deltaLink).
+   */
+  drain(
+    request: Omit<DeltaReadRequest, 'limit'> & { batchSize?: number },
+    onBatch?: (entries: DeltaEntry[]) => void | Promise<void>,
+  ): Promise<{ position: Extract<Position, { kind: 'delta' }>; count: number }>;
+}
+
+/** How often Graph may answer with a nextLink it already gave before the round is declared stuck. */
+const MAX_REPEATS = 1;
+const DEFAULT_MAX_PAGES = 20;
+
+type Source =
+  | { kind: 'link'; link: string; size: number; repeats: number }
+  | { kind: 'stash'; key: string }
+  /** Fetched once (a round's first request or a deltaLink): asking again would start another snapshot. */
+  | { kind: 'fresh' };
+
+interface Page {
+  source: Source;
+  /** Absolute index of items[0] in Graph's page (stashes keep a page's tail). */
+  base: number;
+  items: GraphItem[];
+  end: PageEnd;
+  /** First index read by this request. */
+  start: number;
+  /** Position after the page's last item, once the page is consumed. */
+  after?: Position;
+  stashKey?: Promise<string>;
+}
+
+export function createDeltaEngine(options: DeltaEngineOptions): DeltaEngine {
+  const { graph, maxPagesPerRead = DEFAULT_MAX_PAGES } = options;
+  const stash = createPageStash(options.store, options.stashTtlMs ?? DEFAULT_STASH_TTL_MS);
+
+  async function fetchPage(url: string, size: number, request: DeltaReadRequest) {
+    const token = await request.getToken();
+    const response = await graph.get({
+      url,
+      token,
+      prefer: [maxPageSize(size), ...request.round.prefer],
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    return parseDeltaPage(response.body, response.requestId);
+  }
+
+  async function load(position: Position, request: DeltaReadRequest): Promise<Page> {
+    switch (position.kind) {
+      case 'initial': {
+        const body = await fetchPage(position.url, request.limit, request);
+        return { source: { kind: 'fresh' }, base: 0, start: 0, ...body };
+      }
+      case 'delta': {
+        const body = await fetchPage(position.link, request.limit, request);
+        return { source: { kind: 'fresh' }, base: 0, start: 0, ...body };
+      }
+      case 'link': {
+        // Resuming inside a page: the same link with the same page size gives the same page.
+        const size = position.offset > 0 && position.size !== undefined ? position.size : request.limit;
+        const body = await fetchPage(position.link, size, request);
+        const source: Source = { kind: 'link', link: position.link, size, repeats: position.repeats ?? 0 };
+        return { source, base: 0, start: Math.min(position.offset, body.items.length), ...body };
+      }
+      case 'stash': {
+        const page = await stash.get(position.key);
+        const start = Math.max(position.index, page.from);
+        return { source: { kind: 'stash', key: position.key }, base: page.from, start, items: page.items, end: page.end };
+      }
+    }
+  }
+
+  function inside(page: Page, index: number): Promise<Position> {
+    const { source } = page;
+    switch (source.kind) {
+      case 'link':
+        return Promise.resolve({
+          kind: 'link',
+          link: source.link,
+          offset: index,
+          size: source.size,
+          ...(source.repeats > 0 ? { repeats: source.repeats } : {}),
+        });
+      case 'stash':
+        return Promise.resolve({ kind: 'stash', key: source.key, index });
+      case 'fresh': {
+        // One stash per page, written only when a cursor inside it is asked for.
+        page.stashKey ??= stash.put({ from: page.start + 1, items: page.items.slice(page.start + 1 - page.base), end: page.end });
+        return page.stashKey.then((key) => ({ kind: 'stash', key, index }));
+      }
+    }
+  }
+
+  async function read(request: DeltaReadRequest): Promise<DeltaRead> {
+    const { limit } = request;
+    const collected: { item: GraphItem; page: Page; index: number }[] = [];
+    const fetched = new Set<string>();
+    const startPosition = request.round.position;
+    const startRepeats = startPosition.kind === 'link' ? (startPosition.repeats ?? 0) : 0;
+    let position = startPosition;
+    let pages = 0;
+    let next: () => Promise<Position>;
+    let roundEnded = false;
+
+    for (;;) {
+      const page = await load(position, request);
+      pages += 1;
+      if (position.kind === 'link' || position.kind === 'delta') fetched.add(position.link);
+      if (position.kind === 'initial') fetched.add(position.url);
+
+      const pageEnd = page.base + page.items.length;
+      const take = Math.min(limit - collected.length, pageEnd - page.start);
+      for (let index = page.start; index < page.start + take; index += 1) {
+        collected.push({ item: page.items[index - page.base] as GraphItem, page, index });
+      }
+      const stoppedAt = page.start + take;
+      if (stoppedAt < pageEnd) {
+        next = () => inside(page, stoppedAt);
+        break;
+      }
+
+      let after: Position;
+      if (page.end.kind === 'delta') {
+        after = { kind: 'delta', link: page.end.link };
+      } else if (fetched.has(page.end.link)) {
+        // Graph handed out a nextLink it already gave: stop here; if it keeps doing so, the round is stuck.
+        const repeats = startRepeats + 1;
+        if (repeats > MAX_REPEATS) {
+          throw gatewayError('UPSTREAM_ERROR', 'Graph keeps answering this delta round with the same page (its nextLink repeats); start a new round without `after`.');
+        }
+        after = { kind: 'link', link: page.end.link, offset: 0, repeats };
+      } else {
+        after = { kind: 'link', link: page.end.link, offset: 0 };
+      }
+      page.after = after;
+      const done = after;
+      next = () => Promise.resolve(done);
+      if (after.kind === 'delta') {
+        roundEnded = true;
+        break;
+      }
+      if (collected.length >= limit || pages >= maxPagesPerRead || after.repeats !== undefined) break;
+      position = after;
+    }
+
+    const lastIndexOf = new Map<string, number>();
+    collected.forEach((entry, i) => lastIndexOf.set(entry.item.id, i));
+    const entries = collected
+      .filter((entry, i) => lastIndexOf.get(entry.item.id) === i)
+      .map(({ item, page, index }): DeltaEntry => {
+        const removed = removedReasonOf(item);
+        return {
+          item,
+          removed,
+          positionAfter: () => (index + 1 < page.base + page.items.length || page.after === undefined ? inside(page, index + 1) : Promise.resolve(page.after)),
+        };
+      });
+    return { entries, roundEnded, nextPosition: next };
+  }
+
+  async function drain(request: Omit<DeltaReadRequest, 'limit'> & { batchSize?: number }, onBatch?: (entries: DeltaEntry[]) => void | Promise<void>) {
+    const { batchSize = 1000, ...rest } = request;
+    let round = rest.round;
+    let count = 0;
+    for (;;) {
+      const result = await read({ ...rest, round, limit: batchSize });
+      count += result.entries.length;
+      if (onBatch && result.entries.length > 0) await onBatch(result.entries);
+      const position = await result.nextPosition();
+      if (result.roundEnded && position.kind === 'delta') return { position, count };
+      round = { ...round, position };
+    }
+  }
+
+  return { read, drain };
+}

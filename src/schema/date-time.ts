@@ -1,0 +1,53 @@
+import { GraphQLError, Kind } from 'graphql';
+import { gatewayError } from '../errors.js';
+import { builder } from './builder.js';
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Reads an ISO 8601 date-time; without an offset it is UTC (as Graph reads startDateTime). Undefined if invalid. */
+export function parseDateTime(text: string): Date | undefined {
+  const match = ISO_DATE_TIME.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s = '00', fraction = '', zone = 'Z'] = match;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2) || '0');
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  const date = new Date(utc);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+// graphql-js keeps a thrown GraphQLError's extensions for literals, but for variables only those of
+// its originalError: wrap the gatewayError so the code survives both paths.
+function badDateTime(value: unknown): GraphQLError {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value;
+  const inner = gatewayError('BAD_USER_INPUT', `DateTime must be an ISO 8601 date-time such as 2024-05-01T08:00:00Z (no offset means UTC); got ${shown}.`);
+  return new GraphQLError(inner.message, { originalError: inner, extensions: inner.extensions });
+}
+
+function parseInput(value: unknown): Date {
+  const date = typeof value === 'string' ? parseDateTime(value) : undefined;
+  if (!date) throw badDateTime(value);
+  return date;
+}
+
+export const DateTime = builder.scalarType('DateTime', {
+  description: 'ISO 8601 date-time. Input without an offset is read as UTC.',
+  parseValue: parseInput,
+  parseLiteral: (node) => parseInput(node.kind === Kind.STRING ? node.value : undefined),
+  serialize: (value) => {
+    if (value instanceof Date) return value.toISOString();
+    // Graph's own values pass through; Graph writes some without an offset, which means UTC.
+    if (typeof value === 'string' && parseDateTime(value)) return /(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
+    throw new TypeError('DateTime cannot represent this value');
+  },
+});

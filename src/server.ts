@@ -1,0 +1,80 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDemoAuth } from './auth/demo.js';
+import { createPassthroughAuth } from './auth/passthrough.js';
+import type { AuthProvider } from './auth/types.js';
+import { ConfigError, describeConfig, loadConfig, loadDotEnv, withGraphBaseUrl, type Config } from './config.js';
+import { createCursorCodec } from './cursor/index.js';
+import { createGraphClient } from './graph/client.js';
+import { createLogger } from './log.js';
+import { createStore } from './store/index.js';
+import { createGateway, GRAPHQL_PATH } from './yoga.js';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.log.level);
+  const closers: (() => Promise<unknown>)[] = [];
+
+  let emulatorUrl: string | undefined;
+  if (config.demo) {
+    // Loaded only in demo mode: a real deployment never carries the emulator's code paths.
+    const { startEmulator } = await import('./emulator/index.js');
+    const emulator = await startEmulator({ port: 0, seed: 'demo' });
+    closers.push(() => emulator.close());
+    emulatorUrl = emulator.url;
+    config = withGraphBaseUrl(config, emulator.url);
+    logger.info({ url: emulator.url }, 'demo mode: embedded Graph emulator started');
+  }
+  if (config.authMode === 'obo' || config.authMode === 'app') {
+    console.error(`AUTH_MODE=${config.authMode} is not available in this version; use passthrough (or demo without GRAPH_BASE_URL).`);
+    process.exit(1);
+  }
+
+  const store = createStore(config.store.url, { logger });
+  closers.push(() => store.disconnect());
+  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
+  closers.push(() => graph.close());
+  const passthrough = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
+  const auth: AuthProvider = emulatorUrl === undefined ? passthrough : createDemoAuth({ emulatorUrl, passthrough });
+  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
+
+  const server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ config: describeConfig(config) }, 'delta-gateway listening');
+  console.log(`delta-gateway: GraphiQL at http://${host}:${port}${GRAPHQL_PATH}${config.demo ? ' (demo mode: embedded emulator, no login needed)' : ''}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`delta-gateway failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
