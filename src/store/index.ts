@@ -1,0 +1,9 @@
+export {
+  createStore,
+  isSqliteAvailable,
+  redisClientOf,
+  storeKind,
+  StoreUnavailableError,
+  type StoreKind,
+  type StoreOptions,
+} from './create-store.js';
