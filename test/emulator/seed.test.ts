@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { occurrenceId } from '../../src/emulator/ids.js';
+import { expandSeries, seriesFromEvents, validateRecurrence } from '../../src/emulator/recurrence.js';
 import { parseDateTimeTimeZone } from '../../src/emulator/time-zones.js';
 import {
   DEMO_TENANT_ID,
@@ -214,6 +215,8 @@ describe('shapes', () => {
       expect(m.event.recurrence?.range.startDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(m.event.seriesMasterId).toBeNull();
       expect(Array.isArray(m.event.cancelledOccurrences)).toBe(true);
+      expect(validateRecurrence(m.event.recurrence), m.event.subject).toBeUndefined();
+      expect(expandSeries(seriesFromEvents(m.event), -Infinity, Infinity, { maxOccurrences: 2 })).toHaveLength(2);
     }
     const exceptions = demo.events.filter((e) => e.event.type === 'exception');
     expect(exceptions.length).toBeGreaterThan(0);
