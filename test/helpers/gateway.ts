@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createPassthroughAuth } from '../../src/auth/passthrough.js';
+import type { AuthProvider } from '../../src/auth/types.js';
+import { loadConfig } from '../../src/config.js';
+import { createCursorCodec } from '../../src/cursor/index.js';
+import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
+import { createGraphClient } from '../../src/graph/client.js';
+import { createLogger } from '../../src/log.js';
+import { createStore } from '../../src/store/index.js';
+import { createGateway } from '../../src/yoga.js';
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface QueryOptions {
+  /** Bearer token; `null` sends no Authorization header. @default the demo user's token */
+  token?: string | null;
+}
+
+export interface TestGateway {
+  /** Origin of the gateway, e.g. http://127.0.0.1:40001 */
+  url: string;
+  emulator: RunningEmulator;
+  /** A token of the emulator's demo user. */
+  token: string;
+  query<T = Record<string, any>>(document: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<GraphQLResult<T>>;
+  /** Like `query`, but fails the test on GraphQL errors and returns `data`. */
+  data<T = Record<string, any>>(document: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<T>;
+  /** Graph requests the emulator received (admin routes excluded). */
+  graphRequests(): Promise<RequestLogEntry[]>;
+  clearGraphRequests(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  emulator?: EmulatorOptions;
+  /** Extra environment for loadConfig (GRAPH_BASE_URL and CURSOR_SECRET are set by the helper). */
+  env?: Record<string, string>;
+  /** Replace the auth provider (default: pass-through against the emulator). */
+  auth?: (deps: { graphBaseUrl: string }) => AuthProvider;
+}
+
+export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
+
+/** Starts an emulator and a gateway in front of it, both on loopback ports chosen by the OS. */
+export async function startGateway(options: StartGatewayOptions = {}): Promise<TestGateway> {
+  const emulator = await startEmulator({ seed: 'demo', ...options.emulator });
+  const config = loadConfig({
+    GRAPH_BASE_URL: emulator.url,
+    CURSOR_SECRET: TEST_CURSOR_SECRET,
+    GRAPH_RETRY_BUDGET_MS: '2000',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const logger = createLogger(config.log.level);
+  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
+  const store = createStore('memory://');
+  const auth = options.auth?.({ graphBaseUrl: config.graph.baseUrl }) ?? createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
+  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
+  const server: Server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const token = await emulator.admin.token();
+
+  async function query<T>(document: string, variables?: Record<string, unknown>, opts: QueryOptions = {}): Promise<GraphQLResult<T>> {
+    const bearer = opts.token === undefined ? token : opts.token;
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) },
+      body: JSON.stringify({ query: document, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
+    return { status: response.status, ...body };
+  }
+
+  return {
+    url,
+    emulator,
+    token,
+    query,
+    async data<T>(document: string, variables?: Record<string, unknown>, opts?: QueryOptions) {
+      const result = await query<T>(document, variables, opts);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data as T;
+    },
+    graphRequests: async () => (await emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator')),
+    clearGraphRequests: () => emulator.admin.clearRequests(),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await graph.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Splits a Prefer header (one or several, comma-joined) into its preferences. */
+export function preferencesOf(entry: RequestLogEntry): string[] {
+  const header = entry.headers['prefer'] ?? '';
+  return header
+    .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
