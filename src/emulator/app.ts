@@ -55,9 +55,9 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
   const graphRoutes = createGraphRoutes();
   const adminRoutes = createAdminRoutes();
 
-  function send(res: ServerResponse, requestId: string, reply: Reply): void {
+  function send(res: ServerResponse, requestId: string, clientRequestId: string, reply: Reply): void {
     if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string> = { 'request-id': requestId, 'client-request-id': requestId, ...reply.headers };
+    const headers: Record<string, string> = { 'request-id': requestId, 'client-request-id': clientRequestId, ...reply.headers };
     if (reply.body === undefined) {
       res.writeHead(reply.status, headers).end();
       return;
@@ -68,18 +68,19 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     res.writeHead(reply.status, headers).end(json);
   }
 
-  function errorReply(err: unknown, requestId: string): Reply {
+  function errorReply(err: unknown, requestId: string, clientRequestId: string): Reply {
+    const body = (code: string, message: string) => errorBody(code, message, requestId, new Date(), {}, clientRequestId);
     if (err instanceof GraphError) {
-      return { status: err.status, headers: { ...err.headers }, body: errorBody(err.code, err.message, requestId, new Date()) };
+      return { status: err.status, headers: { ...err.headers }, body: body(err.code, err.message) };
     }
     if (err instanceof BodyTooLargeError) {
       return {
         status: 413,
         headers: { Connection: 'close' },
-        body: errorBody('RequestEntityTooLarge', 'The request body is larger than the 4 MB Graph accepts.', requestId, new Date()),
+        body: body('RequestEntityTooLarge', 'The request body is larger than the 4 MB Graph accepts.'),
       };
     }
-    return { status: 500, body: errorBody('generalException', 'An unspecified error has occurred.', requestId, new Date()) };
+    return { status: 500, body: body('generalException', 'An unspecified error has occurred.') };
   }
 
   function originOf(req: IncomingMessage): string {
@@ -180,7 +181,8 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
   return {
     state,
     handle(req, res) {
-      const requestId = firstHeader(req.headers['client-request-id'])?.slice(0, 64).replace(/[^\w-]/g, '') || randomUUID();
+      const requestId = randomUUID();
+      const clientRequestId = firstHeader(req.headers['client-request-id'])?.slice(0, 64).replace(/[^\w-]/g, '') || requestId;
       const at = new Date().toISOString();
       let url: URL | undefined;
       let admin = false;
@@ -198,7 +200,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
       };
       run()
         .catch((err: unknown) => {
-          const reply = errorReply(err, requestId);
+          const reply = errorReply(err, requestId, clientRequestId);
           const extra = (err as { extra?: Record<string, unknown> }).extra;
           if (extra && reply.body) {
             const inner = (reply.body as { error: { innerError: Record<string, unknown> } }).error.innerError;
@@ -219,7 +221,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
           }
           // A body the handler never read is drained, so keep-alive connections stay usable.
           if (!req.readableEnded) req.resume();
-          send(res, requestId, reply);
+          send(res, requestId, clientRequestId, reply);
         })
         .catch(() => {
           if (!res.headersSent) res.writeHead(500).end();

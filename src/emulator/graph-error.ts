@@ -18,13 +18,13 @@ export function graphError(status: number, code: string, message: string, header
 }
 
 /** Graph's error body: `{"error":{"code","message","innerError":{"request-id","date"}}}`. */
-export function errorBody(code: string, message: string, requestId: string, date: Date, extra: Record<string, unknown> = {}): unknown {
+export function errorBody(code: string, message: string, requestId: string, date: Date, extra: Record<string, unknown> = {}, clientRequestId = requestId): unknown {
   const innerDate = date.toISOString().replace(/\.\d{3}Z$/, '');
   return {
     error: {
       code,
       message,
-      innerError: { date: innerDate, 'request-id': requestId, 'client-request-id': requestId, ...extra },
+      innerError: { date: innerDate, 'request-id': requestId, 'client-request-id': clientRequestId, ...extra },
     },
   };
 }
