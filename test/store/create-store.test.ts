@@ -34,6 +34,8 @@ describe.skipIf(redis.url === undefined)(`redis:// store${redis.url === undefine
     const key = `delta-gateway-test-lock-${process.pid}-${Date.now()}`;
     expect(await client?.set(key, 'a', { NX: true, PX: 5000 })).toBe('OK');
     expect(await client?.set(key, 'b', { NX: true, PX: 5000 })).toBeNull();
+    await client?.del(key);
+    await store.delete('warm-up');
     await store.disconnect();
   });
 });

@@ -29,6 +29,8 @@ export function storeContract(subject: StoreUnderTest): void {
     return store;
   };
   afterAll(async () => {
+    // Leave nothing behind in a Redis given by REDIS_URL.
+    for (const store of opened) await store.clear();
     await Promise.all(opened.map((store) => store.disconnect()));
   });
 
