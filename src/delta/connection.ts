@@ -30,7 +30,7 @@ export function whoOf(userId: string | undefined): string {
 }
 
 /** Validates and translates a field's arguments into the round's options; no I/O. */
-function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A) {
+export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A) {
   rejectBackwardPaging(resource, args);
   const limit = pageSizeOf(resource, args.first);
   if (args.userId !== undefined && args.userId !== null && args.userId.length === 0) {
@@ -41,7 +41,7 @@ function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, ar
   return { limit, translation, options };
 }
 
-function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null) {
+export function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null) {
   for (const [argument, value] of Object.entries(options)) {
     if (round.options[argument] !== value) {
       throw argumentError('CURSOR_ARGS_MISMATCH', resource, argument, 'differs from the value the round started with; omit it or pass the same value (or start a new round without `after`).');
