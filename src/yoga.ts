@@ -1,6 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
@@ -9,9 +8,10 @@ import type { Config } from './config.js';
 import type { GatewayContext, GatewayServices } from './context.js';
 import type { CursorCodec } from './cursor/index.js';
 import { createDeltaEngine } from './delta/engine.js';
-import { ERROR_CODES } from './errors.js';
+import { MAX_FIRST } from './delta/resources/query-options.js';
 import type { GraphClient } from './graph/client.js';
 import { schema } from './schema/index.js';
+import { maskError, requestError, useContractErrorCodes } from './yoga-errors.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -39,13 +39,14 @@ query Inbox($after: String) {
 }
 `;
 
-const KNOWN_CODES = new Set<string>(ERROR_CODES);
-
-/** Only the contract's errors reach a client; anything else becomes "Unexpected error." with no details. */
-export function maskError(error: unknown, message: string): Error {
-  if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && KNOWN_CODES.has(error.extensions.code)) return error;
-  return new GraphQLError(message);
-}
+const ARMOR_REJECTION = {
+  propagateOnRejection: false,
+  onReject: [
+    (_context: unknown, error: Error) => {
+      throw requestError(error.message.replace(/^Syntax Error: /, ''));
+    },
+  ],
+};
 
 /** Builds the yoga instance (tests call `yoga.fetch`, or serve it on port 0). */
 export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<string, never>, GatewayContext> {
@@ -70,7 +71,20 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       return { services, request, auth: () => (auth ??= deps.auth.authenticate(request)) };
     },
     maskedErrors: { maskError },
-    plugins: [EnvelopArmorPlugin()],
+    plugins: [
+      // Armor's defaults; a rejection is thrown as BAD_USER_INPUT (armor's own error carries no code and would be masked).
+      // Its cost limit multiplies by a literal `first`: the budget is per item, so `first` up to 1000 fits.
+      EnvelopArmorPlugin({
+        costLimit: { maxCost: 5000 * MAX_FIRST, ...ARMOR_REJECTION },
+        // One more than armor's 6: the Relay shape (edges → node) costs two levels before any entity field.
+        maxDepth: { n: 7, ...ARMOR_REJECTION },
+        maxAliases: ARMOR_REJECTION,
+        maxDirectives: ARMOR_REJECTION,
+        maxTokens: ARMOR_REJECTION,
+        blockFieldSuggestion: { enabled: true },
+      }),
+      useContractErrorCodes(),
+    ],
     renderGraphiQL,
     graphiql: { defaultQuery: DEFAULT_QUERY, title: 'delta-gateway' },
     logging: {
