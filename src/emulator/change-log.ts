@@ -6,7 +6,7 @@
 
 /** The stored form of one Graph item: its JSON plus what the emulator needs beside it. */
 export interface ItemRecord {
-  /** Graph JSON without @odata annotations and without `id`. */
+  /** Graph JSON without @odata annotations; an `id` in it is ignored (the ids below are the truth). */
   readonly json: Readonly<Record<string, unknown>>;
   /** The default (REST) id; for messages it changes when the item moves between folders. */
   readonly restId: string;

@@ -72,7 +72,7 @@ export function renderRecord(kind: ItemKind, rec: ItemRecord, opts: RenderOption
   if (opts.select !== undefined) {
     for (const p of opts.select) if (p !== 'id') out[p] = json[p] ?? null;
   } else {
-    for (const [k, v] of Object.entries(json)) if (k !== 'attachments' && k !== 'wellKnownName') out[k] = v;
+    for (const k in json) if (k !== 'id' && k !== 'attachments' && k !== 'wellKnownName') out[k] = json[k];
   }
   for (const nav of opts.expand ?? []) out[nav] = Array.isArray(json[nav]) ? json[nav] : [];
   return out;

@@ -92,11 +92,13 @@ export interface Store {
 }
 
 const IMMUTABLE_PREFIX = 'AAkALg';
+const IMMUTABLE_KIND: Record<IdKind, string> = { message: 'M', event: 'E', contact: 'C', calendar: 'K', folder: 'F', contactFolder: 'P', user: 'U' };
 const NO_EXCEPTIONS: ReadonlySet<number> = new Set();
 
 /** The immutable id the emulator pairs with an item's first REST id. */
 export function immutableIdFor(kind: IdKind, restId: string): string {
-  return IMMUTABLE_PREFIX + graphId(kind, `immutable:${restId}`).slice(7);
+  // Cheap and reversible-free: the REST id's opaque tail under another prefix (REST ids are hashes, so tails are unique).
+  return `${IMMUTABLE_PREFIX}${IMMUTABLE_KIND[kind]}${restId.length > 7 ? restId.slice(7) : graphId(kind, restId).slice(7)}`;
 }
 
 function changeKeyFor(seq: number): string {
@@ -130,6 +132,7 @@ export function createStore(seed: StoreSeed): Store {
   const exceptions = new Map<string, Set<number>>();
   const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const next = (): number => (seq += 1);
+  const seedTime = nowIso();
 
   function stamp(json: Json, s: number, created: boolean): Json {
     const now = nowIso();
@@ -141,18 +144,30 @@ export function createStore(seed: StoreSeed): Store {
     };
   }
 
-  function record(kind: ItemKind, json: Json, restId: string, immutableId: string): ItemRecord {
-    const base = { json: withoutId(json), restId, immutableId };
+  /** Seed items are fresh objects of ours: stamp them in place instead of copying 100,000 of them. */
+  function stampSeed(json: Json, s: number): Json {
+    json['changeKey'] ??= changeKeyFor(s);
+    json['createdDateTime'] ??= seedTime;
+    json['lastModifiedDateTime'] ??= json['createdDateTime'];
+    return json;
+  }
+
+  function record(kind: ItemKind, json: Json, restId: string, immutableId: string, copy = true): ItemRecord {
+    const base = { json: copy ? withoutId(json) : json, restId, immutableId };
     if (kind === 'event') return { ...base, startMs: timeOf(json, 'start'), endMs: timeOf(json, 'end') };
     if (kind === 'message') {
-      const r = typeof json['receivedDateTime'] === 'string' ? parseIsoDateTime(json['receivedDateTime']) : undefined;
+      const text = json['receivedDateTime'];
+      // Fast path for Graph's usual "…Z" form; anything else goes through the full parser.
+      const quick = typeof text === 'string' && text.endsWith('Z') ? Date.parse(text) : Number.NaN;
+      const r = !Number.isNaN(quick) ? quick : typeof text === 'string' ? parseIsoDateTime(text) : undefined;
       return r === undefined ? base : { ...base, receivedMs: r };
     }
     return base;
   }
 
+  /** Keys are immutable ids, so those resolve without an entry in `ids`; REST ids go through it. */
   function keyOf(user: UserState, id: string): string | undefined {
-    return user.ids.get(id);
+    return user.ids.get(id) ?? (user.location.has(id) ? id : undefined);
   }
 
   // ---- seeding ---------------------------------------------------------------------------------
@@ -217,9 +232,9 @@ export function createStore(seed: StoreSeed): Store {
         exceptions.set(event['seriesMasterId'], set.add(occ.originalStartMs));
       }
       const s = next();
-      cal.log.upsert(s, imm, record('event', stamp(event, s, false), restId, imm));
+      cal.log.upsert(s, imm, record('event', stampSeed(event, s), restId, imm, false));
       const owner = usersById.get(cal.ownerId) as UserState;
-      owner.ids.set(restId, imm).set(imm, imm);
+      owner.ids.set(restId, imm);
       owner.location.set(imm, calendarId);
     }
     for (const { folderId, contact } of u.contacts) {
@@ -228,8 +243,9 @@ export function createStore(seed: StoreSeed): Store {
       const restId = String(contact['id']);
       const imm = immutableIdFor('contact', restId);
       const s = next();
-      log.upsert(s, imm, record('contact', stamp({ ...contact, parentFolderId: folderId }, s, false), restId, imm));
-      user.ids.set(restId, imm).set(imm, imm);
+      contact['parentFolderId'] = folderId;
+      log.upsert(s, imm, record('contact', stampSeed(contact, s), restId, imm, false));
+      user.ids.set(restId, imm);
       user.location.set(imm, folderId);
     }
     for (const { folderId, message } of u.messages) {
@@ -238,8 +254,9 @@ export function createStore(seed: StoreSeed): Store {
       const restId = String(message['id']);
       const imm = immutableIdFor('message', restId);
       const s = next();
-      log.upsert(s, imm, record('message', stamp({ ...message, parentFolderId: folderId }, s, false), restId, imm));
-      user.ids.set(restId, imm).set(imm, imm);
+      message['parentFolderId'] = folderId;
+      log.upsert(s, imm, record('message', stampSeed(message, s), restId, imm, false));
+      user.ids.set(restId, imm);
       user.location.set(imm, folderId);
     }
   }
@@ -333,7 +350,7 @@ export function createStore(seed: StoreSeed): Store {
       }
       const rec = record('message', stamp(json, s, true), restId, imm);
       (user.messages.get(folderId) as ChangeLog).upsert(s, imm, rec);
-      user.ids.set(restId, imm).set(imm, imm);
+      user.ids.set(restId, imm);
       user.location.set(imm, folderId);
       return rec;
     },
@@ -378,7 +395,7 @@ export function createStore(seed: StoreSeed): Store {
       }
       const rec = record('contact', stamp(json, s, true), restId, imm);
       log.upsert(s, imm, rec);
-      user.ids.set(restId, imm).set(imm, imm);
+      user.ids.set(restId, imm);
       user.location.set(imm, folderId);
       return rec;
     },
@@ -467,9 +484,9 @@ export function createStore(seed: StoreSeed): Store {
         throw graphError(400, 'ErrorInvalidRequest', "The event's end can't be earlier than its start.");
       }
       log.upsert(s, imm, rec);
-      owner.ids.set(restId, imm).set(imm, imm);
+      owner.ids.set(restId, imm);
       owner.location.set(imm, cal);
-      if (owner !== user) user.ids.set(restId, imm).set(imm, imm), user.location.set(imm, cal);
+      if (owner !== user) user.ids.set(restId, imm), user.location.set(imm, cal);
       return rec;
     },
     updateEvent(user, id, patch) {
