@@ -18,7 +18,8 @@ export const NODE: Record<ResourceName, string> = {
   messages: 'id subject isRead',
 };
 
-export const WINDOW = { startDateTime: '2020-01-01T00:00:00Z', endDateTime: '2030-01-01T00:00:00Z' };
+// A quarter of the demo calendar: a few dozen events (series expanded), quick to page through.
+export const WINDOW = { startDateTime: '2025-01-01T00:00:00Z', endDateTime: '2025-04-01T00:00:00Z' };
 
 /** Arguments (GraphQL literal syntax) a new round of each resource needs. */
 export function requiredArgs(resource: ResourceName, contactFolderId: string): string {
