@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: { messages: { type: 'string' }, pageSize
 const MESSAGES = Number(values.messages ?? 100_000);
 const PAGE = Number(values.pageSize ?? 1000);
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 const gc = (globalThis as { gc?: () => void }).gc;
 function memory() {
   gc?.();
@@ -21,6 +21,7 @@ function memory() {
 
 interface Timed {
   ms: number;
+  bytes: number;
   pages: number;
   items: number;
   pageMs: number[];
@@ -30,19 +31,22 @@ async function round(url: string, token: string, prefer: string): Promise<Timed 
   const pageMs: number[] = [];
   let next: string | undefined = url;
   let items = 0;
+  let bytes = 0;
   let deltaLink = '';
   const t0 = performance.now();
   while (next) {
     const p0 = performance.now();
     const res = await fetch(next, { headers: { authorization: `Bearer ${token}`, prefer } });
-    const body = (await res.json()) as { value: unknown[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+    const text = await res.text();
+    bytes += Buffer.byteLength(text);
+    const body = JSON.parse(text) as { value: unknown[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
     if (res.status !== 200) throw new Error(`page answered ${res.status}`);
     pageMs.push(performance.now() - p0);
     items += body.value.length;
     next = body['@odata.nextLink'];
     deltaLink = body['@odata.deltaLink'] ?? deltaLink;
   }
-  return { ms: performance.now() - t0, pages: pageMs.length, items, pageMs, deltaLink };
+  return { ms: performance.now() - t0, pages: pageMs.length, items, bytes, pageMs, deltaLink };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -86,8 +90,8 @@ const rows: [string, string][] = [
   ['messages seeded (whole mailbox)', `${MESSAGES.toLocaleString('en')} (inbox ${inbox?.totalItemCount.toLocaleString('en')})`],
   ['start + seed', `${startMs.toFixed(0)} ms`],
   ['RSS / heap used after seeding', `${mb(seeded.rss)} / ${mb(seeded.heapUsed)} (before: ${mb(before.rss)} / ${mb(before.heapUsed)})`],
-  [`full inbox round, pages of ${PAGE}, all properties`, `${full.pages} pages, ${(full.pages / (full.ms / 1000)).toFixed(1)} pages/s, ${Math.round(full.items / (full.ms / 1000)).toLocaleString('en')} items/s; page median ${median(full.pageMs).toFixed(1)} ms, first ${full.pageMs[0]?.toFixed(1)} ms, last ${full.pageMs.at(-1)?.toFixed(1)} ms`],
-  [`same with $select (3 properties)`, `${(selected.pages / (selected.ms / 1000)).toFixed(1)} pages/s, ${Math.round(selected.items / (selected.ms / 1000)).toLocaleString('en')} items/s; page median ${median(selected.pageMs).toFixed(1)} ms`],
+  [`full inbox round, pages of ${PAGE}, all properties`, `${full.pages} pages, ${(full.pages / (full.ms / 1000)).toFixed(1)} pages/s, ${Math.round(full.items / (full.ms / 1000)).toLocaleString('en')} items/s; ${mb(full.bytes / full.pages)} JSON per page; page median ${median(full.pageMs).toFixed(1)} ms, first ${full.pageMs[0]?.toFixed(1)} ms, last ${full.pageMs.at(-1)?.toFixed(1)} ms`],
+  [`same with $select (3 properties)`, `${(selected.pages / (selected.ms / 1000)).toFixed(1)} pages/s, ${Math.round(selected.items / (selected.ms / 1000)).toLocaleString('en')} items/s, ${(selected.bytes / selected.pages / 1024).toFixed(0)} KB per page; page median ${median(selected.pageMs).toFixed(1)} ms`],
   ['pages of 10 (Graph default)', `${(small.pages / (small.ms / 1000)).toFixed(0)} pages/s; median ${median(small.pageMs).toFixed(2)} ms, first ${small.pageMs[0]?.toFixed(2)} ms, last ${small.pageMs.at(-1)?.toFixed(2)} ms`],
   ['1,000 admin writes (500 updates, 500 deletes)', `${(1000 / (writeMs / 1000)).toFixed(0)} writes/s`],
   ['incremental round after them', `${incremental.items} items in ${incremental.pages} page(s), ${incremental.ms.toFixed(1)} ms`],
