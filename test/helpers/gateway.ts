@@ -40,6 +40,8 @@ export interface StartGatewayOptions {
   emulator?: EmulatorOptions;
   /** Extra environment for loadConfig (GRAPH_BASE_URL and CURSOR_SECRET are set by the helper). */
   env?: Record<string, string>;
+  /** Point the gateway at another Graph stand-in (e.g. a scripted peer) instead of the emulator. */
+  graphBaseUrl?: string;
   /** Replace the auth provider (default: pass-through against the emulator). */
   auth?: (deps: { graphBaseUrl: string }) => AuthProvider;
 }
@@ -50,7 +52,7 @@ export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-012345
 export async function startGateway(options: StartGatewayOptions = {}): Promise<TestGateway> {
   const emulator = await startEmulator({ seed: 'demo', ...options.emulator });
   const config = loadConfig({
-    GRAPH_BASE_URL: emulator.url,
+    GRAPH_BASE_URL: options.graphBaseUrl ?? emulator.url,
     CURSOR_SECRET: TEST_CURSOR_SECRET,
     GRAPH_RETRY_BUDGET_MS: '2000',
     LOG_LEVEL: 'silent',
