@@ -8,6 +8,7 @@ import { createFaultRegistry, type FaultRegistry, type LinkKind } from './faults
 import { createGraphRoutes, type GraphContext } from './graph-routes.js';
 import { errorBody, GraphError, graphError, notFound } from './graph-error.js';
 import { BodyTooLargeError, parseJsonObject, readBody } from './http-body.js';
+import { createIdentity } from './identity/index.js';
 import { parsePrefer } from './prefer.js';
 import { DEFAULT_REALISM, type RealismSettings } from './realism.js';
 import { createRequestLog, type RequestLog } from './request-log.js';
@@ -54,6 +55,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
   };
   const graphRoutes = createGraphRoutes();
   const adminRoutes = createAdminRoutes();
+  const identity = createIdentity(state);
 
   function send(res: ServerResponse, requestId: string, clientRequestId: string, reply: Reply): void {
     if (res.headersSent || res.destroyed) return;
@@ -196,6 +198,12 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
         if (segments === undefined) throw graphError(400, 'BadRequest', 'The request URL is malformed.');
         const origin = originOf(req);
         admin = segments[0] === '_emulator';
+        // Login-host routes (OpenID configuration, JWKS, token endpoint) stay out of the Graph request log.
+        const identityReply = identity.handle(req, url, segments, origin);
+        if (identityReply !== undefined) {
+          admin = true;
+          return identityReply;
+        }
         return admin ? handleAdmin(req, url, segments, origin) : handleGraph(req, url, segments, origin);
       };
       run()

@@ -34,6 +34,8 @@ export interface TokenAuthority {
   /** Throws a 401 GraphError for anything but a valid token of this emulator. */
   verify(authorization: string | undefined): Promise<Principal>;
   readonly jwks: { keys: JWK[] };
+  /** Signs any claims with the same key (the identity endpoints' API and id tokens), so one JWKS serves every token. */
+  sign(claims: JWTPayload): Promise<string>;
 }
 
 const unauthenticated = (message: string) =>
@@ -50,6 +52,7 @@ export async function createTokenAuthority(tenantId: string): Promise<TokenAutho
 
   return {
     jwks: { keys: [jwk] },
+    sign: (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(privateKey),
     async mint(req) {
       const expiresIn = Math.floor(req.expiresIn ?? 3600);
       const now = Math.floor(Date.now() / 1000);
