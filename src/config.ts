@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { describeAuthConfig, readAuthConfig, type AuthConfig } from './config/auth.js';
 import { cloudOfGraphHost, GRAPH_CLOUD_NAMES, GRAPH_CLOUDS, type GraphCloud } from './config/clouds.js';
 import { MIN_SECRET_LENGTH } from './cursor/codec.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export { GRAPH_CLOUDS, type GraphCloud } from './config/clouds.js';
+export type { AuthConfig, ClientCredential } from './config/auth.js';
 
 export const AUTH_MODES = ['passthrough', 'obo', 'app', 'demo'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -26,7 +28,7 @@ export interface Config {
   readonly demo: boolean;
   /** `AUTH_MODE`. @default 'demo' in demo mode, otherwise 'passthrough' */
   readonly authMode: AuthMode;
-  /** Settings of the auth providers (room for the obo/app variables: client id, secret, tenant, audience…). */
+  /** Settings of the obo and app auth modes (`AUTH_CLIENT_ID`, `AUTH_TENANT_ID`, credentials, audiences, API keys…). */
   readonly auth: AuthConfig;
   readonly graph: GraphConfig;
   readonly cursor: CursorConfig;
@@ -34,10 +36,6 @@ export interface Config {
   readonly poll: PollConfig;
   readonly log: LogConfig;
 }
-
-/** Reserved for the obo/app variables (client id, client secret, tenant, API audience, API keys). */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in when obo/app auth lands.
-export interface AuthConfig {}
 
 export interface GraphConfig {
   /** `GRAPH_CLOUD`; inferred from `GRAPH_BASE_URL` when that is a national cloud's Graph host. @default 'global' */
@@ -219,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     });
   }
   const authMode: AuthMode = explicitAuthMode ?? (demo ? 'demo' : 'passthrough');
+  const auth = readAuthConfig(raw, authMode, issues, MIN_SECRET_LENGTH);
 
   const inferredCloud = explicitBaseUrl === undefined ? undefined : cloudOfGraphHost(new URL(explicitBaseUrl).hostname);
   if (explicitCloud !== undefined && inferredCloud !== undefined && explicitCloud !== inferredCloud) {
@@ -254,7 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: listenHost,
     demo,
     authMode,
-    auth: {},
+    auth,
     graph: {
       cloud,
       baseUrl: graphBaseUrl,
@@ -281,8 +280,8 @@ export function withGraphBaseUrl(config: Config, url: string): Config {
 
 /** What is safe to log at start-up: no secrets, no store credentials. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const { cursor, store, ...rest } = config;
-  return { ...rest, cursor: { secrets: cursor.secrets.length, generated: cursor.generated }, store: { url: store.url.replace(/\/\/[^@/]*@/, '//[redacted]@') } };
+  const { cursor, store, auth, ...rest } = config;
+  return { ...rest, auth: describeAuthConfig(auth), cursor: { secrets: cursor.secrets.length, generated: cursor.generated }, store: { url: store.url.replace(/\/\/[^@/]*@/, '//[redacted]@') } };
 }
 
 /**

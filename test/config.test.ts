@@ -70,6 +70,9 @@ describe('loadConfig', () => {
       GRAPH_CALENDARS_VERSION: 'v1.0',
       LOG_LEVEL: 'debug',
       AUTH_AUTHORITY: 'https://login.example.test',
+      AUTH_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+      AUTH_TENANT_ID: '66666666-7777-8888-9999-000000000000',
+      AUTH_CLIENT_SECRET: 'a-client-secret',
     });
     expect(config).toMatchObject({
       port: 8080,

@@ -10,9 +10,11 @@ export interface AuthResult {
   principal: Principal;
   /** The token to send to Graph for this caller (pass-through: the caller's own). */
   getGraphToken(): Promise<string>;
+  /** App mode: throws `FORBIDDEN` when this caller may not read the mailbox `userId` (absent: any mailbox). */
+  authorizeMailbox?(userId: string): void;
 }
 
-/** One per auth mode (passthrough, demo; obo and app later). */
+/** One per auth mode (passthrough, demo, obo, app). */
 export interface AuthProvider {
   /** Throws `gatewayError('UNAUTHENTICATED', …)` when the request carries no usable credentials. */
   authenticate(request: Request): Promise<AuthResult>;
