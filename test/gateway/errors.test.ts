@@ -29,7 +29,7 @@ describe('Graph failures', () => {
   it.each([
     ['skip', 'a nextLink'],
     ['delta', 'a deltaLink'],
-  ] as const)('410 on %s (%s) → RESYNC_REQUIRED', async (link) => {
+  ] as const)('410 on %s (%s) → RESYNC_REQUIRED', async (link, _what) => {
     const after = link === 'skip' ? await midRoundCursor() : (await gw.data<{ c: Connection }>(INBOX, { first: 1000 })).c.pageInfo.endCursor;
     await gw.emulator.admin.injectFault({ status: 410, code: 'syncStateNotFound', match: { link } });
     const result = await gw.query(INBOX, { after });
@@ -141,5 +141,4 @@ describe('masked errors', () => {
       await broken.close();
     }
   });
-
 });
