@@ -16,7 +16,7 @@ import type { Reply } from './router.js';
 import { splitPath } from './router.js';
 import { DEMO_TENANT_ID, type SeedOptions } from './seed.js';
 import { seedFor } from './seed-adapter.js';
-import { createStore, type Json, type Store } from './store.js';
+import { createStore, type Json, type Store, type UserState } from './store.js';
 
 /** Mutable state of one emulator instance; `reset` swaps store and engine (old tokens then answer 410). */
 export interface EmulatorState {
@@ -54,6 +54,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     },
   };
   const graphRoutes = createGraphRoutes();
+  const inFlight = new Map<string, number>();
   const adminRoutes = createAdminRoutes();
   const identity = createIdentity(state);
 
@@ -139,28 +140,51 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     const match = graphRoutes.match(req.method ?? 'GET', rest);
     if (match === undefined) throw graphError(400, 'BadRequest', `Resource not found for the segment '${rest[rest.length - 1] ?? ''}'.`);
     if (match === 'method') throw graphError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.');
-    const ctx: GraphContext = {
-      store: state.store,
-      engine: state.engine,
-      realism: state.realism,
-      principal,
-      user,
-      version,
-      root: `${origin}/${version}`,
-      path: principal === 'admin' ? `/${segments.slice(userSegmentsStart).map(encodeURIComponent).join('/')}` : url.pathname.slice(version.length + 1),
-      search: url.searchParams,
-      rawSearch: url.search,
-      prefs: parsePrefer(headerList(req.headers['prefer'])),
-      body: bodyReader(req),
-    };
-    return match.handler(ctx, match.params);
+    if (principal !== 'admin') return throttled(user.profile.id, () => match.handler(ctxFor(user), match.params));
+    return match.handler(ctxFor(user), match.params);
+
+    function ctxFor(u: UserState): GraphContext {
+      return {
+        store: state.store,
+        engine: state.engine,
+        realism: state.realism,
+        principal,
+        user: u,
+        version,
+        root: `${origin}/${version}`,
+        path: principal === 'admin' ? `/${segments.slice(userSegmentsStart).map(encodeURIComponent).join('/')}` : url.pathname.slice(version.length + 1),
+        search: url.searchParams,
+        rawSearch: url.search,
+        prefs: parsePrefer(headerList(req.headers['prefer'])),
+        body: bodyReader(req),
+      };
+    }
+  }
+
+  /** Latency and the per-mailbox concurrency limit both apply while a request is in flight. */
+  async function throttled(mailbox: string, run: () => Reply | Promise<Reply>): Promise<Reply> {
+    const limit = state.realism.mailboxConcurrency;
+    const current = inFlight.get(mailbox) ?? 0;
+    if (limit > 0 && current >= limit) {
+      throw Object.assign(graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'Retry-After': '1' }), {
+        extra: { code: '429', status: '429', message: 'Please retry after' },
+      });
+    }
+    inFlight.set(mailbox, current + 1);
+    try {
+      if (state.realism.latencyMs > 0) await sleep(state.realism.latencyMs);
+      return await run();
+    } finally {
+      const left = (inFlight.get(mailbox) ?? 1) - 1;
+      if (left > 0) inFlight.set(mailbox, left);
+      else inFlight.delete(mailbox);
+    }
   }
 
   async function handleGraph(req: IncomingMessage, url: URL, segments: string[], origin: string): Promise<Reply> {
     const versionRaw = segments[0] ?? '';
     const version = versionRaw.toLowerCase() === 'v1.0' ? 'v1.0' : versionRaw.toLowerCase() === 'beta' ? 'beta' : undefined;
     if (version === undefined) throw graphError(400, 'BadRequest', `Invalid version: ${versionRaw.slice(0, 40)}`);
-    if (state.realism.latencyMs > 0) await sleep(state.realism.latencyMs);
     const fault = state.faults.take({ method: req.method ?? 'GET', path: url.pathname, link: linkKind(segments, url.searchParams) });
     if (fault) throw Object.assign(graphError(fault.status, fault.code, fault.message, fault.headers), { extra: fault.extra });
     const principal = await state.authority.verify(firstHeader(req.headers['authorization']));

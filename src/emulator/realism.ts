@@ -12,6 +12,8 @@ export interface RealismSettings {
   repeatItems: number;
   /** Delay before every Graph answer, in ms. */
   latencyMs: number;
+  /** Outlook's limit of concurrent requests per mailbox (Graph: 4); beyond it, 429 ApplicationThrottled. 0 = off. */
+  mailboxConcurrency: number;
 }
 
 export const DEFAULT_REALISM: Readonly<RealismSettings> = Object.freeze({
@@ -21,6 +23,7 @@ export const DEFAULT_REALISM: Readonly<RealismSettings> = Object.freeze({
   emptyPages: 0,
   repeatItems: 0,
   latencyMs: 0,
+  mailboxConcurrency: 0,
 });
 
 const LIMITS: Record<keyof RealismSettings, [number, number]> = {
@@ -30,6 +33,7 @@ const LIMITS: Record<keyof RealismSettings, [number, number]> = {
   emptyPages: [0, 100],
   repeatItems: [0, 10_000],
   latencyMs: [0, 60_000],
+  mailboxConcurrency: [0, 1000],
 };
 
 /** Validates a partial update; returns an error message or the merged settings. */

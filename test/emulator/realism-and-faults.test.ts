@@ -13,7 +13,7 @@ afterAll(() => emu.close());
 beforeEach(async () => {
   await emu.admin.reset({ seed: 'empty' });
   await emu.admin.clearFaults();
-  await emu.admin.setRealism({ overDeliver: 0, emptyPages: 0, repeatItems: 0, latencyMs: 0, defaultPageSize: 10, maxPageSize: 1000 });
+  await emu.admin.setRealism({ overDeliver: 0, emptyPages: 0, repeatItems: 0, latencyMs: 0, defaultPageSize: 10, maxPageSize: 1000, mailboxConcurrency: 0 });
   for (let i = 0; i < 9; i += 1) await emu.admin.createMessage('inbox', { subject: `m${i}` });
 });
 
@@ -53,6 +53,19 @@ describe('realism switches', () => {
     const bad = await graph(emu, '/_emulator/realism', { method: 'PUT', body: { latencyMs: -1 } });
     expect(bad.status).toBe(400);
     expect((await graph(emu, '/_emulator/realism', { method: 'PUT', body: { warp: 1 } })).status).toBe(400);
+  });
+
+  it('mailboxConcurrency: requests beyond the limit in flight for one mailbox get 429 ApplicationThrottled', async () => {
+    await emu.admin.setRealism({ latencyMs: 400, mailboxConcurrency: 2 });
+    const answers = await Promise.all([1, 2, 3, 4].map(() => graph(emu, INBOX, { token })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const throttled = answers.find((a) => a.status === 429);
+    expect(throttled?.body.error.code).toBe('ApplicationThrottled');
+    expect(throttled?.body.error.message).toContain('MailboxConcurrency');
+    expect(throttled?.headers['retry-after']).toBe('1');
+    await emu.admin.setRealism({ latencyMs: 0 });
+    expect((await graph(emu, INBOX, { token })).status).toBe(200);
   });
 
   it('realism can be set when the emulator starts', async () => {
