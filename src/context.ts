@@ -3,11 +3,14 @@ import type { AuthResult } from './auth/types.js';
 import type { CursorCodec } from './cursor/index.js';
 import type { DeltaEngine } from './delta/engine.js';
 import type { DeltaSettings } from './delta/resources/types.js';
+import type { Pollers } from './poll/pollers.js';
 
 /** What the gateway reads from the configuration (a slice of `Config`). */
 export interface GatewaySettings extends DeltaSettings {
   /** Graph root without version, e.g. `https://graph.microsoft.com`. */
   graphBaseUrl: string;
+  /** App-only credentials (AUTH_MODE=app): every field needs `userId`. @default false */
+  requireUserId?: boolean;
 }
 
 /** Built once per gateway; shared by all requests. */
@@ -15,6 +18,8 @@ export interface GatewayServices {
   settings: GatewaySettings;
   cursors: CursorCodec;
   engine: DeltaEngine;
+  /** Shared subscription pollers (src/poll/). */
+  pollers: Pollers;
   logger: Logger;
 }
 

@@ -8,6 +8,7 @@ import { createCursorCodec } from './cursor/index.js';
 import { createGraphClient } from './graph/client.js';
 import { createLogger } from './log.js';
 import { createStore } from './store/index.js';
+import { attachGraphqlWs } from './transport/graphql-ws.js';
 import { createGateway, GRAPHQL_PATH } from './yoga.js';
 
 async function main(): Promise<void> {
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
 
   const server = createServer(yoga);
+  // Subscriptions over WebSocket (graphql-transport-ws) on the same port and path; SSE is yoga's own.
+  const ws = attachGraphqlWs(server, yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -63,6 +66,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Long-lived streams first (WebSocket clients, SSE subscriptions and their pollers), or the server never closes.
+    await ws.close();
+    await Promise.resolve(yoga.dispose()).catch((error: unknown) => logger.warn({ err: error }, 'stopping subscriptions failed'));
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

@@ -10,6 +10,8 @@ import type { CursorCodec } from './cursor/index.js';
 import { createDeltaEngine } from './delta/engine.js';
 import { MAX_FIRST } from './delta/resources/query-options.js';
 import type { GraphClient } from './graph/client.js';
+import { createPollCoordinator, createPollers } from './poll/index.js';
+import { usePollers } from './poll/use-pollers.js';
 import { schema } from './schema/index.js';
 import { maskError, requestError, useContractErrorCodes } from './yoga-errors.js';
 
@@ -51,14 +53,24 @@ const ARMOR_REJECTION = {
 /** Builds the yoga instance (tests call `yoga.fetch`, or serve it on port 0). */
 export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<string, never>, GatewayContext> {
   const { config, logger } = deps;
+  const engine = createDeltaEngine({ graph: deps.graph, store: deps.store });
   const services: GatewayServices = {
     settings: {
       graphBaseUrl: config.graph.baseUrl,
       graphCalendarsVersion: config.graph.calendarsVersion,
       graphImmutableIds: config.graph.immutableIds,
+      requireUserId: config.authMode === 'app',
     },
     cursors: deps.cursors,
-    engine: createDeltaEngine({ graph: deps.graph, store: deps.store }),
+    engine,
+    pollers: createPollers({
+      engine,
+      cursors: deps.cursors,
+      store: deps.store,
+      intervalMs: config.poll.intervalMs,
+      coordinator: createPollCoordinator(config.store.url, logger),
+      logger,
+    }),
     logger,
   };
   return createYoga<Record<string, never>, GatewayContext>({
@@ -84,6 +96,7 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
         blockFieldSuggestion: { enabled: true },
       }),
       useContractErrorCodes(),
+      usePollers(services.pollers),
     ],
     renderGraphiQL,
     graphiql: { defaultQuery: DEFAULT_QUERY, title: 'delta-gateway' },

@@ -1,20 +1,35 @@
-import { gatewayError } from '../errors.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { calendars, type CalendarArgs } from '../delta/resources/calendars.js';
+import { contacts, type ContactArgs } from '../delta/resources/contacts.js';
+import { events, type EventArgs } from '../delta/resources/events.js';
+import { messages, type MessageArgs } from '../delta/resources/messages.js';
+import type { CommonDeltaArgs, DeltaResource } from '../delta/resources/types.js';
+import type { PollEvent } from '../poll/poller.js';
+import { subscribeToChanges } from '../poll/subscribe.js';
 import { builder } from './builder.js';
 import { CalendarDelta } from './calendar.js';
 import { ContactDelta } from './contact.js';
 import { DateTime } from './date-time.js';
+import type { DeltaBatch } from './delta-types.js';
 import { EventDelta } from './event.js';
 import { ChangeType, MessageDelta } from './message.js';
-import type { DeltaBatch } from './delta-types.js';
-
-// The subscription fields are part of the contract; their shared pollers (src/poll/) come next.
-async function* notYet(field: string): AsyncGenerator<DeltaBatch> {
-  yield* [];
-  throw gatewayError('UNSUPPORTED_QUERY_OPTION', `\`${field}\` is not served by this version of the gateway yet; poll the matching query field with its round-end cursor.`);
-}
 
 const userId = (t: PothosSchemaTypes.SubscriptionFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, {}>) =>
   t.arg.id({ description: 'Another user (`/users/{userId}/…`); omit for the signed-in user.' });
+
+const AFTER_DESCRIPTION = 'A round-end cursor to resume from.';
+
+function subscribe<A extends CommonDeltaArgs>(resource: DeltaResource<A>) {
+  return (_root: unknown, args: unknown, context: GatewayContext, info: GraphQLResolveInfo) =>
+    subscribeToChanges(context.services.pollers, resource, args as A, context, info);
+}
+
+/** A batch, or the error that ends the subscription (RESYNC_REQUIRED, UNAUTHENTICATED, …) as its last result. */
+function resolveEvent(event: PollEvent): DeltaBatch {
+  if ('end' in event) throw event.end;
+  return event;
+}
 
 builder.subscriptionType({ description: 'Changes pushed as they happen (SSE or graphql-transport-ws on /graphql).' });
 
@@ -23,9 +38,9 @@ builder.subscriptionFields((t) => ({
     type: CalendarDelta.Batch,
     nullable: false,
     description: 'Calendar changes, one batch per poll that finds some.',
-    args: { userId: userId(t), after: t.arg.string({ description: 'A round-end cursor to resume from.' }) },
-    subscribe: () => notYet('calendarsChanged'),
-    resolve: (batch) => batch,
+    args: { userId: userId(t), after: t.arg.string({ description: AFTER_DESCRIPTION }) },
+    subscribe: subscribe<CalendarArgs>(calendars) as never,
+    resolve: (event) => resolveEvent(event as unknown as PollEvent),
   }),
   eventsChanged: t.field({
     type: EventDelta.Batch,
@@ -36,10 +51,10 @@ builder.subscriptionFields((t) => ({
       startDateTime: t.arg({ type: DateTime, description: 'Start of the window (required without `after`).' }),
       endDateTime: t.arg({ type: DateTime, description: 'End of the window (required without `after`).' }),
       timeZone: t.arg.string({ description: 'Zone of `start`/`end` in the answer.' }),
-      after: t.arg.string({ description: 'A round-end cursor to resume from.' }),
+      after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
-    subscribe: () => notYet('eventsChanged'),
-    resolve: (batch) => batch,
+    subscribe: subscribe<EventArgs>(events) as never,
+    resolve: (event) => resolveEvent(event as unknown as PollEvent),
   }),
   contactsChanged: t.field({
     type: ContactDelta.Batch,
@@ -48,10 +63,10 @@ builder.subscriptionFields((t) => ({
     args: {
       userId: userId(t),
       folderId: t.arg.id({ required: true, description: 'Contact folder id.' }),
-      after: t.arg.string({ description: 'A round-end cursor to resume from.' }),
+      after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
-    subscribe: () => notYet('contactsChanged'),
-    resolve: (batch) => batch,
+    subscribe: subscribe<ContactArgs>(contacts) as never,
+    resolve: (event) => resolveEvent(event as unknown as PollEvent),
   }),
   messagesChanged: t.field({
     type: MessageDelta.Batch,
@@ -61,9 +76,9 @@ builder.subscriptionFields((t) => ({
       userId: userId(t),
       folderId: t.arg.id({ required: true, description: 'Mail folder id or well-known name.' }),
       changeType: t.arg({ type: ChangeType, description: 'Only this kind of change.' }),
-      after: t.arg.string({ description: 'A round-end cursor to resume from.' }),
+      after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
-    subscribe: () => notYet('messagesChanged'),
-    resolve: (batch) => batch,
+    subscribe: subscribe<MessageArgs>(messages) as never,
+    resolve: (event) => resolveEvent(event as unknown as PollEvent),
   }),
 }));

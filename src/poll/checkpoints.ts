@@ -1,0 +1,41 @@
+import type { Keyv } from 'keyv';
+
+/** Where the shared poller of a key stands: the round-end cursor of its last batch (or of its silent start). */
+export interface Checkpoint {
+  /** Sealed round-end cursor (the store never sees a Graph link in clear). */
+  cursor: string;
+  /** Fingerprint of the position inside `cursor` (see `anchorOf`). */
+  anchor: string;
+  savedAt: number;
+}
+
+export interface CheckpointStore {
+  get(id: string): Promise<Checkpoint | undefined>;
+  set(id: string, checkpoint: Checkpoint): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** A week: about as long as Outlook keeps a delta token's state. */
+export const DEFAULT_CHECKPOINT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const PREFIX = 'poll-checkpoint:';
+
+function isCheckpoint(value: unknown): value is Checkpoint {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['cursor'] === 'string' && typeof v['anchor'] === 'string' && typeof v['savedAt'] === 'number';
+}
+
+export function createCheckpointStore(store: Keyv, ttlMs = DEFAULT_CHECKPOINT_TTL_MS): CheckpointStore {
+  return {
+    async get(id) {
+      const value: unknown = await store.get(PREFIX + id);
+      return isCheckpoint(value) ? value : undefined;
+    },
+    async set(id, checkpoint) {
+      await store.set(PREFIX + id, checkpoint, ttlMs);
+    },
+    async delete(id) {
+      await store.delete(PREFIX + id);
+    },
+  };
+}

@@ -1,0 +1,450 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { CursorCodec } from '../cursor/index.js';
+import type { DeltaEngine } from '../delta/engine.js';
+import type { ResourceName } from '../delta/resources/types.js';
+import { openRound, sealRound } from '../delta/round-cursor.js';
+import type { Position, RoundState } from '../delta/round.js';
+import { gatewayError, isGatewayError } from '../errors.js';
+import type { DeltaBatch } from '../schema/delta-types.js';
+import { buildBatch } from './batch.js';
+import type { CheckpointStore } from './checkpoints.js';
+import type { PollCoordinator, PollMessage } from './coordinator.js';
+import { anchorOf } from './poll-key.js';
+import { pollRound, skipRound } from './poll-round.js';
+import { backoff, jittered } from './schedule.js';
+
+/** What a subscriber receives: a batch, or the error that ends its subscription. */
+export type PollEvent = DeltaBatch | { end: GraphQLError };
+
+/** A round without its position: what every subscriber of a key shares. */
+export type RoundTemplate = Omit<RoundState, 'position'>;
+
+export interface PollSubscriber {
+  /** The round the subscriber passed as `after`; undefined: changes from now on. */
+  after: RoundState | undefined;
+  /** The first request of a new round (subscribers without `after`). */
+  initialUrl: string | undefined;
+  getToken(): Promise<string>;
+  deliver(event: PollEvent): void;
+  /** Ends the subscriber's stream (after its last event). */
+  close(): void;
+}
+
+export interface PollerContext {
+  engine: DeltaEngine;
+  cursors: CursorCodec;
+  coordinator: PollCoordinator;
+  checkpoints: CheckpointStore;
+  intervalMs: number;
+  /** How long a lease lasts without renewal (renewed every third of it). */
+  lockTtlMs: number;
+  /** Items per Graph page while polling. */
+  pageSize: number;
+  random: () => number;
+  logger: Pick<Logger, 'debug' | 'warn'>;
+}
+
+export interface PollerOptions extends PollerContext {
+  id: string;
+  resource: ResourceName;
+  /** Cursor binding (principal + resource). */
+  binding: string;
+  template: RoundTemplate;
+  /** Called once when the poller stops (its last subscriber left, or it ended them); `settled` resolves when its last work is done. */
+  onStopped(settled: Promise<void>): void;
+}
+
+export interface PollerStats {
+  id: string;
+  resource: ResourceName;
+  phase: Phase;
+  subscribers: number;
+  /** Whether this instance holds the key's lease (polls it). */
+  holding: boolean;
+  /** Pending timers (poll, lease renewal, catch-up retries). */
+  timers: number;
+  /** Async work under way (a poll, catch-ups, lease calls). */
+  inFlight: number;
+}
+
+export interface Poller {
+  join(subscriber: PollSubscriber): void;
+  leave(subscriber: PollSubscriber): void;
+  /** Completes every subscriber's stream and stops. */
+  close(): Promise<void>;
+  stats(): PollerStats;
+}
+
+type Phase = 'new' | 'starting' | 'establishing' | 'holding' | 'following' | 'stopped';
+type Step = 'lead' | 'poll';
+
+interface Member {
+  /** pending: `after` not yet compared with the shared position; catching-up: reading its own way to now. */
+  state: 'pending' | 'catching-up' | 'live';
+  /** Batches that arrived before the member went live. */
+  buffer: DeltaBatch[];
+  abort?: AbortController;
+  timer?: NodeJS.Timeout;
+}
+
+const ENDS_SUBSCRIPTION = new Set(['RESYNC_REQUIRED', 'UNAUTHENTICATED', 'FORBIDDEN', 'INVALID_CURSOR']);
+
+/**
+ * The poller of one key on this instance. The instance holding the key's lease polls Graph and
+ * publishes batches; every instance with subscribers of the key (this one included) receives them
+ * from the coordinator and hands them to its subscribers. A subscriber whose `after` is not where
+ * the shared poller stands first reads its own way to now (a catch-up batch), then receives the
+ * shared batches: nothing is missed, no batch is delivered twice.
+ */
+export function createPoller(options: PollerOptions): Poller {
+  const { id, resource, binding, template, engine, cursors, coordinator, checkpoints, intervalMs, lockTtlMs, pageSize, random, logger } = options;
+  const members = new Map<PollSubscriber, Member>();
+  const leaseToken = randomUUID();
+  let phase: Phase = 'new';
+  let holding = false;
+  /** Where the next poll reads from (holder only). */
+  let position: Position | undefined;
+  /** Fingerprint of the position of the key's last batch (or silent start). */
+  let anchor: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let work: AbortController | undefined;
+  let unlisten: (() => void) | undefined;
+  let failures = 0;
+  let stopping: Promise<void> | undefined;
+  /** Whether this instance followed another's polling (its subscribers then stand at the checkpoint). */
+  let followed = false;
+  /** Async work under way (polls, catch-ups): stop() waits for it, so nothing outlives the poller. */
+  const pending = new Set<Promise<unknown>>();
+
+  function track(promise: Promise<unknown>): void {
+    pending.add(promise);
+    void promise.finally(() => pending.delete(promise));
+  }
+
+  const sealer = (round: RoundTemplate) => (at: Position) => sealRound(cursors, binding, { ...round, position: at });
+  const seal = sealer(template);
+  const stopped = () => phase === 'stopped';
+  /** The newest subscriber's token (the freshest one). */
+  const getToken = () => {
+    const newest = [...members.keys()].at(-1);
+    return newest ? newest.getToken() : Promise.reject(gatewayError('UNAUTHENTICATED', 'No subscriber left to poll for.'));
+  };
+
+  function schedule(step: Step, delayMs: number) {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      track(run(step));
+    }, delayMs);
+  }
+
+  async function run(step: Step) {
+    if (stopped()) return;
+    const controller = new AbortController();
+    work = controller;
+    try {
+      const next = step === 'lead' ? await lead(controller.signal) : await poll(controller.signal);
+      failures = 0;
+      if (!stopped() && !controller.signal.aborted) schedule(next, jittered(intervalMs, random));
+    } catch (error) {
+      if (stopped() || controller.signal.aborted) return;
+      await failed(step, error);
+    } finally {
+      if (work === controller) work = undefined;
+    }
+  }
+
+  async function failed(step: Step, error: unknown) {
+    const code = isGatewayError(error) ? error.extensions.code : undefined;
+    if (code === 'RESYNC_REQUIRED') {
+      // The shared position is gone for everyone following it.
+      await checkpoints.delete(id).catch(() => undefined);
+      const message: PollMessage = { type: 'end', code: 'RESYNC_REQUIRED', message: (error as GraphQLError).message };
+      await coordinator.publish(id, message).catch(() => undefined);
+      if (!stopped()) endAll(error as GraphQLError);
+      return;
+    }
+    if (code !== undefined && ENDS_SUBSCRIPTION.has(code)) {
+      // This instance's tokens no longer work; another instance (other tokens) may take the lease over.
+      endAll(error as GraphQLError);
+      return;
+    }
+    failures += 1;
+    const retryAfterMs = code === 'THROTTLED' ? ((error as GraphQLError).extensions.retryAfter ?? 0) * 1000 : 0;
+    const delay = code === 'THROTTLED' ? Math.max(retryAfterMs, jittered(intervalMs, random)) : backoff(intervalMs, failures, random);
+    logger.warn({ poller: id, resource, step, code: code ?? 'INTERNAL', failures, retryInMs: delay, err: code ? undefined : error }, 'poll failed; retrying');
+    schedule(step, delay);
+  }
+
+  /** Takes the lease if free, and then decides where polling starts. */
+  async function lead(signal: AbortSignal): Promise<Step> {
+    const acquired = holding || (await coordinator.acquire(id, leaseToken, lockTtlMs));
+    if (stopped()) {
+      if (acquired) await coordinator.release(id, leaseToken);
+      return 'lead';
+    }
+    if (!acquired) {
+      if (phase !== 'following') {
+        phase = 'following';
+        followed = true;
+        settlePending();
+      }
+      return 'lead';
+    }
+    if (!holding) {
+      holding = true;
+      startRenewing();
+    }
+    phase = 'establishing';
+    await establish(signal, followed);
+    return 'poll';
+  }
+
+  function openCheckpoint(cursor: string): RoundState | undefined {
+    try {
+      return openRound(cursors, binding, cursor);
+    } catch {
+      return undefined; // e.g. sealed with a secret no longer listed
+    }
+  }
+
+  async function establish(signal: AbortSignal, wasFollowing: boolean) {
+    const checkpoint = await checkpoints.get(id);
+    const saved = checkpoint ? openCheckpoint(checkpoint.cursor) : undefined;
+    const othersRely = wasFollowing || (saved !== undefined && (await coordinator.othersListening(id)));
+    const seed = [...members.entries()].find(([sub, m]) => m.state === 'pending' && sub.after !== undefined)?.[0]?.after;
+    if (saved && checkpoint && othersRely) {
+      // Subscribers elsewhere stand at the checkpoint: continue from there.
+      position = saved.position;
+      anchor = checkpoint.anchor;
+    } else if (seed) {
+      // Start from the first subscriber's cursor (no new round needed); others catch up.
+      const seedAnchor = anchorOf(seed.position);
+      position = saved && checkpoint?.anchor === seedAnchor ? saved.position : seed.position;
+      anchor = seedAnchor;
+      await save(position, anchor);
+    } else {
+      // From now on: finish a round silently, from the last checkpoint if there is one (only the changes since), else a new round.
+      const initialUrl = [...members.keys()].find((sub) => sub.initialUrl !== undefined)?.initialUrl;
+      let end: Position | undefined;
+      if (saved) {
+        try {
+          end = await skipRound(engine, { round: { ...template, position: saved.position }, getToken, signal, pageSize });
+        } catch (error) {
+          if (!isGatewayError(error, 'RESYNC_REQUIRED')) throw error;
+          await checkpoints.delete(id);
+        }
+      }
+      if (end === undefined) {
+        if (initialUrl === undefined) throw gatewayError('RESYNC_REQUIRED', 'No round to poll from; subscribe without `after`.');
+        end = await skipRound(engine, { round: { ...template, position: { kind: 'initial', url: initialUrl } }, getToken, signal, pageSize });
+      }
+      if (stopped() || signal.aborted) return;
+      position = end;
+      anchor = anchorOf(end);
+      await save(position, anchor);
+    }
+    if (stopped() || signal.aborted) return;
+    phase = 'holding';
+    logger.debug({ poller: id, resource }, 'polling');
+    settlePending();
+  }
+
+  async function save(at: Position, fingerprint: string) {
+    await checkpoints.set(id, { cursor: seal(at), anchor: fingerprint, savedAt: Date.now() });
+  }
+
+  async function poll(signal: AbortSignal): Promise<Step> {
+    if (!holding || position === undefined) return 'lead';
+    const { entries, end } = await pollRound(engine, { round: { ...template, position }, getToken, signal, pageSize });
+    if (stopped() || signal.aborted) return 'poll';
+    if (entries.length > 0) {
+      const cursor = seal(end);
+      const fingerprint = anchorOf(end);
+      await checkpoints.set(id, { cursor, anchor: fingerprint, savedAt: Date.now() });
+      // Advance only once published: a failed publish re-polls the same changes next time.
+      await coordinator.publish(id, { type: 'batch', anchor: fingerprint, batch: buildBatch(entries, cursor, seal) });
+      anchor = fingerprint;
+      logger.debug({ poller: id, resource, changes: entries.length }, 'batch published');
+    }
+    position = end;
+    return 'poll';
+  }
+
+  function startRenewing() {
+    if (!coordinator.distributed) return;
+    clearInterval(renewTimer);
+    renewTimer = setInterval(() => {
+      coordinator.renew(id, leaseToken, lockTtlMs).then(
+        (kept) => {
+          if (kept || stopped()) return;
+          // Lost the lease (e.g. a long pause): someone else polls now; follow it.
+          logger.warn({ poller: id, resource }, 'poll lease lost; following');
+          holding = false;
+          clearInterval(renewTimer);
+          renewTimer = undefined;
+          work?.abort();
+          phase = 'following';
+          schedule('lead', jittered(intervalMs, random));
+        },
+        () => undefined,
+      );
+    }, Math.max(1, Math.floor(lockTtlMs / 3)));
+  }
+
+  function onMessage(message: PollMessage) {
+    if (stopped()) return;
+    if (message.type === 'end') {
+      endAll(gatewayError(message.code, message.message));
+      return;
+    }
+    if (!holding) anchor = message.anchor;
+    for (const [sub, member] of members) {
+      if (member.state === 'live') sub.deliver(message.batch);
+      else member.buffer.push(message.batch);
+    }
+  }
+
+  function settlePending() {
+    for (const [sub, member] of members) if (member.state === 'pending') track(settle(sub, member));
+  }
+
+  /** A subscriber with `after`: live at once if it stands where the shared poller stands, else catch up first. */
+  async function settle(sub: PollSubscriber, member: Member) {
+    if (!sub.after) return goLive(sub, member);
+    member.state = 'catching-up';
+    let current = anchor;
+    if (!holding) current = (await checkpoints.get(id).catch(() => undefined))?.anchor;
+    if (members.get(sub) !== member) return;
+    if (current !== undefined && current === anchorOf(sub.after.position)) return goLive(sub, member);
+    await catchUp(sub, member, sub.after);
+  }
+
+  async function catchUp(sub: PollSubscriber, member: Member, round: RoundState) {
+    const controller = new AbortController();
+    member.abort = controller;
+    try {
+      const { entries, end } = await pollRound(engine, { round, getToken: () => sub.getToken(), signal: controller.signal, pageSize });
+      if (members.get(sub) !== member || controller.signal.aborted) return;
+      if (entries.length > 0) {
+        const own = sealer(round);
+        sub.deliver(buildBatch(entries, own(end), own));
+      }
+      goLive(sub, member);
+    } catch (error) {
+      if (members.get(sub) !== member || controller.signal.aborted) return;
+      const code = isGatewayError(error) ? error.extensions.code : undefined;
+      if (code !== undefined && ENDS_SUBSCRIPTION.has(code)) return endMember(sub, error as GraphQLError);
+      const delay = code === 'THROTTLED' ? Math.max(((error as GraphQLError).extensions.retryAfter ?? 0) * 1000, intervalMs) : backoff(intervalMs, 2, random);
+      logger.warn({ poller: id, resource, code: code ?? 'INTERNAL', retryInMs: delay, err: code ? undefined : error }, 'catch-up failed; retrying');
+      member.timer = setTimeout(() => {
+        member.timer = undefined;
+        track(catchUp(sub, member, round));
+      }, delay);
+    } finally {
+      if (member.abort === controller) delete member.abort;
+    }
+  }
+
+  function goLive(sub: PollSubscriber, member: Member) {
+    member.state = 'live';
+    const buffered = member.buffer;
+    member.buffer = [];
+    for (const batch of buffered) sub.deliver(batch);
+  }
+
+  function forget(sub: PollSubscriber): Member | undefined {
+    const member = members.get(sub);
+    if (!member) return undefined;
+    members.delete(sub);
+    member.abort?.abort();
+    clearTimeout(member.timer);
+    member.buffer = [];
+    return member;
+  }
+
+  function endMember(sub: PollSubscriber, error: GraphQLError) {
+    forget(sub);
+    sub.deliver({ end: error });
+    sub.close();
+    if (members.size === 0) void stop();
+  }
+
+  function endAll(error: GraphQLError | undefined) {
+    for (const sub of [...members.keys()]) {
+      forget(sub);
+      if (error) sub.deliver({ end: error });
+      sub.close();
+    }
+    void stop();
+  }
+
+  function stop(): Promise<void> {
+    if (stopping) return stopping;
+    phase = 'stopped';
+    clearTimeout(timer);
+    clearInterval(renewTimer);
+    timer = undefined;
+    renewTimer = undefined;
+    work?.abort();
+    unlisten?.();
+    unlisten = undefined;
+    const wasHolding = holding;
+    holding = false;
+    const release = wasHolding ? coordinator.release(id, leaseToken).catch(() => undefined) : undefined;
+    stopping = Promise.allSettled([...pending, release]).then(() => {
+      logger.debug({ poller: id, resource }, 'poller stopped');
+    });
+    options.onStopped(stopping);
+    return stopping;
+  }
+
+  async function start() {
+    phase = 'starting';
+    try {
+      const off = await coordinator.listen(id, onMessage);
+      if (stopped()) return off();
+      unlisten = off;
+    } catch (error) {
+      if (stopped()) return;
+      logger.warn({ poller: id, resource, err: error }, 'poll coordinator unavailable');
+      endAll(gatewayError('UPSTREAM_ERROR', 'Subscriptions are unavailable right now (the poll coordinator cannot be reached); retry later.'));
+      return;
+    }
+    await run('lead');
+  }
+
+  return {
+    join(sub) {
+      if (stopped()) throw new Error('poller stopped');
+      const member: Member = { state: sub.after ? 'pending' : 'live', buffer: [] };
+      members.set(sub, member);
+      if (phase === 'new') track(start());
+      else if (member.state === 'pending' && (phase === 'holding' || phase === 'following')) track(settle(sub, member));
+    },
+    leave(sub) {
+      if (!forget(sub)) return;
+      if (members.size === 0) void stop();
+    },
+    close() {
+      endAll(undefined);
+      return stop();
+    },
+    stats() {
+      let memberTimers = 0;
+      for (const member of members.values()) if (member.timer) memberTimers += 1;
+      return {
+        id,
+        resource,
+        phase,
+        subscribers: members.size,
+        holding,
+        timers: (timer ? 1 : 0) + (renewTimer ? 1 : 0) + memberTimers,
+        inFlight: pending.size,
+      };
+    },
+  };
+}
