@@ -22,9 +22,19 @@ export interface PageShaping {
   readonly overDeliver: number;
   readonly emptyPages: number;
   readonly repeatItems: number;
+  /** Tokens older than this many generations of their lineage answer 410 (0 = kept until evicted). */
+  readonly tokenGenerations: number;
+}
+
+/** The chain of tokens one client follows (rounds and their pages); Graph keeps only its latest generations. */
+interface Lineage {
+  latest: number;
 }
 
 interface Common {
+  readonly lineage: Lineage;
+  /** Position of this token in its lineage. */
+  readonly generation: number;
   readonly collectionKey: string;
   readonly resource: DeltaResource;
   readonly options: DeltaOptions;
@@ -114,9 +124,14 @@ const itemKey = (o: OutItem): string => (o.instance === undefined ? 'm' : `o${o.
 export function createDeltaEngine(currentSeq: () => number, exceptionsOf: ExceptionsOf): DeltaEngine {
   const tokens = createTokenRegistry<TokenState>();
 
-  function lookup(token: string, collection: Collection, kind: 'skip' | 'delta'): TokenState {
+  function lookup(token: string, collection: Collection, kind: 'skip' | 'delta', keep: number): TokenState {
     const found = tokens.get(token);
     if (!found || found.state.kind !== kind || found.state.collectionKey !== collection.key) throw syncStateNotFound();
+    const { lineage, generation } = found.state;
+    if (keep > 0 && lineage.latest - generation >= keep) {
+      // Graph's own wording when the token cache moved on (microsoft-graph-docs#2162).
+      throw graphError(410, 'syncStateNotFound', `The sync state generation is not found; generation=${generation};[highest=${lineage.latest}]`);
+    }
     if (found.expiredCode !== undefined) {
       const e = syncStateNotFound(found.expiredCode);
       const sep = found.state.initialUrl.includes('?') ? '&' : '?';
@@ -265,23 +280,26 @@ export function createDeltaEngine(currentSeq: () => number, exceptionsOf: Except
     serve({ collection, request, initialUrl, pageSize, shaping }) {
       let state: RoundState;
       if (request.kind === 'initial') {
-        state = startRound(collection, { collectionKey: collection.key, resource: collection.resource, options: request.options, initialUrl }, true, 0);
+        const common = { lineage: { latest: 0 }, generation: 0, collectionKey: collection.key, resource: collection.resource, options: request.options, initialUrl };
+        state = startRound(collection, common, true, 0);
       } else if (request.kind === 'delta') {
-        const d = lookup(request.token, collection, 'delta') as DeltaLinkState;
+        const d = lookup(request.token, collection, 'delta', shaping.tokenGenerations) as DeltaLinkState;
         state = startRound(collection, d, false, d.sinceSeq);
       } else {
-        state = lookup(request.token, collection, 'skip') as RoundState;
+        state = lookup(request.token, collection, 'skip', shaping.tokenGenerations) as RoundState;
       }
       const { items, next } = buildPage(state, collection, pageSize, shaping);
       const memoKey = `${pageSize}/${shaping.overDeliver}/${shaping.emptyPages}/${shaping.repeatItems}`;
       const remembered = state.memo.get(memoKey);
       const { options } = state;
       if (remembered !== undefined) return next ? { items, options, skipToken: remembered } : { items, options, deltaToken: remembered };
+      const generation = state.generation + 1;
+      state.lineage.latest = Math.max(state.lineage.latest, generation);
       const token = next
-        ? tokens.issue(next)
+        ? tokens.issue({ ...next, generation })
         : tokens.issue({
-            kind: 'delta', collectionKey: state.collectionKey, resource: state.resource, options: state.options,
-            initialUrl: state.initialUrl, sinceSeq: state.snapshotSeq,
+            kind: 'delta', lineage: state.lineage, generation, collectionKey: state.collectionKey, resource: state.resource,
+            options: state.options, initialUrl: state.initialUrl, sinceSeq: state.snapshotSeq,
           });
       // Only skip-token states are re-fetchable pages; a deltaLink starts a new round each time.
       if (request.kind === 'skip') state.memo.set(memoKey, token);

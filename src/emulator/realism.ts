@@ -12,6 +12,8 @@ export interface RealismSettings {
   repeatItems: number;
   /** Delay before every Graph answer, in ms. */
   latencyMs: number;
+  /** Tokens more than this many generations behind the newest of their chain answer 410 syncStateNotFound (0 = off). */
+  tokenGenerations: number;
   /** Outlook's limit of concurrent requests per mailbox (Graph: 4); beyond it, 429 ApplicationThrottled. 0 = off. */
   mailboxConcurrency: number;
 }
@@ -24,6 +26,7 @@ export const DEFAULT_REALISM: Readonly<RealismSettings> = Object.freeze({
   repeatItems: 0,
   latencyMs: 0,
   mailboxConcurrency: 0,
+  tokenGenerations: 0,
 });
 
 const LIMITS: Record<keyof RealismSettings, [number, number]> = {
@@ -34,6 +37,7 @@ const LIMITS: Record<keyof RealismSettings, [number, number]> = {
   repeatItems: [0, 10_000],
   latencyMs: [0, 60_000],
   mailboxConcurrency: [0, 1000],
+  tokenGenerations: [0, 1_000_000],
 };
 
 /** Validates a partial update; returns an error message or the merged settings. */

@@ -13,7 +13,7 @@ afterAll(() => emu.close());
 beforeEach(async () => {
   await emu.admin.reset({ seed: 'empty' });
   await emu.admin.clearFaults();
-  await emu.admin.setRealism({ overDeliver: 0, emptyPages: 0, repeatItems: 0, latencyMs: 0, defaultPageSize: 10, maxPageSize: 1000, mailboxConcurrency: 0 });
+  await emu.admin.setRealism({ overDeliver: 0, emptyPages: 0, repeatItems: 0, latencyMs: 0, defaultPageSize: 10, maxPageSize: 1000, mailboxConcurrency: 0, tokenGenerations: 0 });
   for (let i = 0; i < 9; i += 1) await emu.admin.createMessage('inbox', { subject: `m${i}` });
 });
 
@@ -66,6 +66,24 @@ describe('realism switches', () => {
     expect(throttled?.headers['retry-after']).toBe('1');
     await emu.admin.setRealism({ latencyMs: 0 });
     expect((await graph(emu, INBOX, { token })).status).toBe(200);
+  });
+
+  it('tokenGenerations: links fall out of the token cache as the chain moves on (410 syncStateNotFound)', async () => {
+    await emu.admin.setRealism({ tokenGenerations: 2 });
+    const p0 = await graph(emu, INBOX, { token, prefer: 'odata.maxpagesize=2' });
+    const link1 = p0.body['@odata.nextLink'];
+    const p1 = await graph(emu, link1, { token, prefer: 'odata.maxpagesize=2' });
+    const link2 = p1.body['@odata.nextLink'];
+    expect((await graph(emu, link1, { token, prefer: 'odata.maxpagesize=2' })).status).toBe(200);
+    const p2 = await graph(emu, link2, { token, prefer: 'odata.maxpagesize=2' });
+    expect(p2.status).toBe(200);
+    const stale = await graph(emu, link1, { token, prefer: 'odata.maxpagesize=2' });
+    expect(stale.status).toBe(410);
+    expect(stale.body.error.code).toBe('syncStateNotFound');
+    expect(stale.body.error.message).toContain('generation=');
+    expect((await graph(emu, link2, { token, prefer: 'odata.maxpagesize=2' })).status).toBe(200);
+    const rest = await readRound(emu, p2.body['@odata.nextLink'], token, 'odata.maxpagesize=2');
+    expect(rest.deltaLink).toBeDefined();
   });
 
   it('realism can be set when the emulator starts', async () => {
