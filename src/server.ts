@@ -1,8 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDemoAuth } from './auth/demo.js';
-import { createPassthroughAuth } from './auth/passthrough.js';
-import type { AuthProvider } from './auth/types.js';
+import { createAuth } from './auth/create-auth.js';
 import { ConfigError, describeConfig, loadConfig, loadDotEnv, withGraphBaseUrl, type Config } from './config.js';
 import { createCursorCodec } from './cursor/index.js';
 import { createGraphClient } from './graph/client.js';
@@ -36,17 +34,12 @@ async function main(): Promise<void> {
     config = withGraphBaseUrl(config, emulator.url);
     logger.info({ url: emulator.url }, 'demo mode: embedded Graph emulator started');
   }
-  if (config.authMode === 'obo' || config.authMode === 'app') {
-    console.error(`AUTH_MODE=${config.authMode} is not available in this version; use passthrough (or demo without GRAPH_BASE_URL).`);
-    process.exit(1);
-  }
 
   const store = createStore(config.store.url, { logger });
   closers.push(() => store.disconnect());
   const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
   closers.push(() => graph.close());
-  const passthrough = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
-  const auth: AuthProvider = emulatorUrl === undefined ? passthrough : createDemoAuth({ emulatorUrl, passthrough });
+  const auth = createAuth({ config, graph, store, logger, emulatorUrl });
   const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
 
   const server = createServer(yoga);

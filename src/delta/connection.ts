@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import type { AuthResult } from '../auth/types.js';
 import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
 import { cursorBinding, openRound, sealRound } from './round-cursor.js';
@@ -29,12 +30,21 @@ export function whoOf(userId: string | undefined): string {
   return userId === undefined ? '/me' : `/users/${encodeURIComponent(userId)}`;
 }
 
+/** App mode's allow-lists: FORBIDDEN when the caller may not read the round's mailbox. */
+export function authorizeTarget(auth: AuthResult, options: RoundOptions): void {
+  const userId = options['userId'];
+  if (typeof userId === 'string') auth.authorizeMailbox?.(userId);
+}
+
 /** Validates and translates a field's arguments into the round's options; no I/O. */
-export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A) {
+export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A, access: { requireUserId?: boolean | undefined } = {}) {
   rejectBackwardPaging(resource, args);
   const limit = pageSizeOf(resource, args.first);
   if (args.userId !== undefined && args.userId !== null && args.userId.length === 0) {
     throw argumentError('BAD_USER_INPUT', resource, 'userId', 'must not be empty (omit it for the signed-in user).');
+  }
+  if (access.requireUserId && !args.userId) {
+    throw argumentError('BAD_USER_INPUT', resource, 'userId', 'is required: this gateway reads mailboxes with app-only permissions (AUTH_MODE=app), so there is no signed-in user.');
   }
   const translation = resource.translate(args, { newRound: !args.after });
   const options: RoundOptions = { ...(args.userId ? { userId: args.userId } : {}), ...translation.options };
@@ -67,10 +77,11 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   info: GraphQLResolveInfo,
 ): Promise<DeltaConnection> {
   const { settings, cursors, engine } = context.services;
-  const { limit, translation, options } = translateArgs(resource, args);
+  const { limit, translation, options } = translateArgs(resource, args, settings);
   const selected = resource.selectable ? selectedNodeFields(info) : null;
 
   const auth = await context.auth();
+  authorizeTarget(auth, options);
   const binding = cursorBinding(auth.principal, resource.name);
   let round: RoundState;
   if (args.after) {
