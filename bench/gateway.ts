@@ -1,0 +1,407 @@
+/**
+ * Gateway benchmark: one 10,000-message delta round, pages of 100, read (a) straight from the
+ * emulator by an undici client following nextLinks and (b) through the gateway by a GraphQL client
+ * following endCursor, in the same run. Emulator and gateway each run in their own process (forked
+ * from this file), so the gateway's memory is its own and the client does not share their event loop.
+ *
+ *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--profile dir]
+ *
+ * `--profile dir` runs the gateway with `node --cpu-prof` and prints where its time went.
+ * Figures go to bench/README.md by hand; nothing here asserts them.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SELF = fileURLToPath(import.meta.url);
+const CURSOR_SECRET = 'bench-cursor-secret-that-is-long-enough-0123456789';
+const IMMUTABLE = 'IdType="ImmutableId"';
+
+// The same node fields on both paths: the gateway turns them into this $select.
+const NODE_FIELDS = 'id subject receivedDateTime isRead from { emailAddress { name address } }';
+const SELECT = 'id,subject,receivedDateTime,isRead,from';
+// `first` is repeated on every page: it is the page size a client wants each time. Relay clients
+// select every edge's cursor; a plain sync client needs only endCursor (path c).
+const pageQueries = (edgeCursor: boolean) => {
+  const edges = `edges { ${edgeCursor ? 'cursor ' : ''}removed { reason } node { ${NODE_FIELDS} } } pageInfo { hasNextPage endCursor }`;
+  return {
+    first: `query First($first: Int) { messagesDelta(folderId: "inbox", first: $first) { ${edges} } }`,
+    next: `query Next($first: Int, $after: String!) { messagesDelta(folderId: "inbox", first: $first, after: $after) { ${edges} } }`,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: `bench/gateway.ts emulator|gateway` answer {type:'memory'} and {type:'close'}.
+
+type Memory = { rss: number; heapUsed: number; heapTotal: number; external: number; /** CPU time used so far, ms. */ cpuMs: number };
+type ToChild = { type: 'memory'; gc: boolean } | { type: 'close' };
+type FromChild = { type: 'ready'; url: string; extra?: string } | ({ type: 'memory' } & Memory);
+
+function memory(gc: boolean): Memory {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && collect) {
+    collect();
+    collect();
+  }
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  const { user, system } = process.cpuUsage();
+  return { rss, heapUsed, heapTotal, external, cpuMs: (user + system) / 1000 };
+}
+
+function serveChild(close: () => Promise<void>, ready: Extract<FromChild, { type: 'ready' }>): void {
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'memory') process.send?.({ type: 'memory', ...memory(message.gc) } satisfies FromChild);
+    else void close().then(() => process.exit(0));
+  });
+  process.send?.(ready satisfies FromChild);
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function runEmulator(messages: number): Promise<void> {
+  const { startEmulator } = await import('../src/emulator/index.js');
+  const emulator = await startEmulator({ seed: 'empty' });
+  // Exactly `messages` in one folder: created through the admin API (the demo seed spreads mail over folders).
+  const started = Date.now();
+  const base = Date.parse('2024-01-01T00:00:00Z');
+  const bodyText = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(8);
+  for (let i = 0; i < messages; i += 50) {
+    const batch = [];
+    for (let j = i; j < Math.min(messages, i + 50); j++) {
+      batch.push(
+        emulator.admin.createMessage('inbox', {
+          subject: `Benchmark message ${j}`,
+          body: { contentType: 'text', content: bodyText },
+          from: { emailAddress: { name: `Sender ${j % 97}`, address: `sender${j % 97}@contoso.example` } },
+          toRecipients: [{ emailAddress: { name: 'Demo User', address: 'demo@contoso.example' } }],
+          receivedDateTime: new Date(base + j * 60_000).toISOString(),
+          isRead: j % 3 === 0,
+        }),
+      );
+    }
+    await Promise.all(batch);
+  }
+  // A bare node:http server beside it: the floor of one loopback request/response with this client.
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  const bareUrl = await listen(bare);
+  serveChild(
+    async () => {
+      bare.close();
+      await emulator.close();
+    },
+    { type: 'ready', url: emulator.url, extra: JSON.stringify({ bareUrl, seedMs: Date.now() - started }) },
+  );
+}
+
+async function runGateway(graphBaseUrl: string): Promise<void> {
+  const [{ createPassthroughAuth }, { loadConfig }, { createCursorCodec }, { createGraphClient }, { createLogger }, { createStore }, { createGateway }] =
+    await Promise.all([
+      import('../src/auth/passthrough.js'),
+      import('../src/config.js'),
+      import('../src/cursor/index.js'),
+      import('../src/graph/client.js'),
+      import('../src/log.js'),
+      import('../src/store/index.js'),
+      import('../src/yoga.js'),
+    ]);
+  const config = loadConfig({ GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent' });
+  const logger = createLogger(config.log.level);
+  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
+  const store = createStore(config.store.url);
+  const auth = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
+  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
+  const server = createServer(yoga);
+  const url = await listen(server);
+  serveChild(
+    async () => {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await graph.close();
+    },
+    { type: 'ready', url },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark itself.
+
+interface Child {
+  url: string;
+  extra: string | undefined;
+  memory(gc?: boolean): Promise<Memory>;
+  close(): Promise<void>;
+}
+
+async function start(role: 'emulator' | 'gateway', arg: string, execArgv: string[] = []): Promise<Child> {
+  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child: ChildProcess = fork(SELF, [role, arg], { execArgv: ['--import', tsx, '--expose-gc', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const waiters: ((m: FromChild) => void)[] = [];
+  child.on('message', (m: FromChild) => waiters.shift()?.(m));
+  const next = () => new Promise<FromChild>((done) => waiters.push(done));
+  const ready = await Promise.race([next(), exited.then(() => Promise.reject(new Error(`${role} process exited before it was ready`)))]);
+  if (ready.type !== 'ready') throw new Error(`${role}: unexpected first message`);
+  return {
+    url: ready.url,
+    extra: ready.extra,
+    async memory(gc = true) {
+      const answer = next();
+      child.send({ type: 'memory', gc } satisfies ToChild);
+      const m = await answer;
+      if (m.type !== 'memory') throw new Error(`${role}: unexpected answer`);
+      return m;
+    },
+    async close() {
+      child.send({ type: 'close' } satisfies ToChild);
+      await exited;
+    },
+  };
+}
+
+interface RoundResult {
+  ms: number;
+  pages: number;
+  ids: string[];
+}
+
+interface PageHook {
+  (page: number): Promise<void>;
+}
+
+/** (a) Graph's own paging, as a careful client of Graph would do it. */
+async function directRound(pool: Pool, origin: string, token: string, pageSize: number): Promise<RoundResult> {
+  const headers = { authorization: `Bearer ${token}`, prefer: [`odata.maxpagesize=${pageSize}`, IMMUTABLE].join(', ') };
+  const ids: string[] = [];
+  let pages = 0;
+  let path: string | undefined = `/v1.0/me/mailFolders/inbox/messages/delta?$select=${SELECT}`;
+  const t0 = performance.now();
+  while (path !== undefined) {
+    const { statusCode, body } = await pool.request({ method: 'GET', path, headers });
+    const page = (await body.json()) as { value: { id: string }[]; '@odata.nextLink'?: string };
+    if (statusCode !== 200) throw new Error(`direct page answered ${statusCode}`);
+    pages += 1;
+    for (const item of page.value) ids.push(item.id);
+    const next = page['@odata.nextLink'];
+    path = next === undefined ? undefined : next.slice(origin.length);
+  }
+  return { ms: performance.now() - t0, pages, ids };
+}
+
+interface Connection {
+  edges: { node: { id: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string };
+}
+
+/** (b) The same round through the gateway: messagesDelta with `first`, then `after: endCursor` to the end. */
+async function gatewayRound(pool: Pool, token: string, pageSize: number, options: { edgeCursors?: boolean; onPage?: PageHook } = {}): Promise<RoundResult> {
+  const { edgeCursors = true, onPage } = options;
+  const queries = pageQueries(edgeCursors);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' };
+  const ids: string[] = [];
+  let pages = 0;
+  let variables: Record<string, unknown> = { first: pageSize };
+  let query = queries.first;
+  let elapsed = 0;
+  for (;;) {
+    const t0 = performance.now();
+    const { statusCode, body } = await pool.request({ method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query, variables }) });
+    const result = (await body.json()) as { data?: { messagesDelta: Connection }; errors?: unknown };
+    elapsed += performance.now() - t0;
+    if (statusCode !== 200 || !result.data) throw new Error(`gateway page answered ${statusCode}: ${JSON.stringify(result.errors)}`);
+    pages += 1;
+    const { edges, pageInfo } = result.data.messagesDelta;
+    for (const edge of edges) ids.push(edge.node.id);
+    await onPage?.(pages);
+    if (!pageInfo.hasNextPage) break;
+    query = queries.next;
+    variables = { first: pageSize, after: pageInfo.endCursor };
+  }
+  return { ms: elapsed, pages, ids };
+}
+
+async function bareRate(pool: Pool, requests: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < requests; i++) {
+    const { body } = await pool.request({ method: 'GET', path: '/' });
+    await body.json();
+  }
+  return performance.now() - t0;
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+/** Self time per function from a V8 .cpuprofile, biggest first. */
+async function summarizeProfile(dir: string, top = 25): Promise<string> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  const totals = new Map<string, number>();
+  let all = 0;
+  for (const file of files) {
+    const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    profile.samples.forEach((id, i) => {
+      const frame = byId.get(id)?.callFrame;
+      const dt = profile.timeDeltas[i] ?? 0;
+      if (!frame) return;
+      const where = frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+      const key = `${frame.functionName || '(anonymous)'} ${where ? `${where}:${frame.lineNumber + 1}` : ''}`.trim();
+      totals.set(key, (totals.get(key) ?? 0) + dt);
+      all += dt;
+    });
+  }
+  const rows = [...totals].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return rows.map(([k, us]) => `${((us / all) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`).join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { messages: { type: 'string' }, page: { type: 'string' }, repeat: { type: 'string' }, profile: { type: 'string' } },
+  });
+  const MESSAGES = Number(values.messages ?? 10_000);
+  const PAGE = Number(values.page ?? 100);
+  const REPEAT = Number(values.repeat ?? 5);
+  const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+
+  const loadStart = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const emulator = await start('emulator', String(MESSAGES));
+  const { bareUrl, seedMs } = JSON.parse(emulator.extra ?? '{}') as { bareUrl: string; seedMs: number };
+  const gateway = await start('gateway', emulator.url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const token = await (await fetch(`${emulator.url}/_emulator/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json().then((b) => (b as { access_token: string }).access_token);
+
+  const emulatorPool = new Pool(emulator.url, { connections: 4 });
+  const gatewayPool = new Pool(gateway.url, { connections: 4 });
+  const barePool = new Pool(bareUrl, { connections: 4 });
+  try {
+    const gatewayStart = await gateway.memory();
+
+    // Warm-up (JIT, connections), and a check that both paths read the same items in the same order.
+    const warmDirect = await directRound(emulatorPool, emulator.url, token, PAGE);
+    const warmGateway = await gatewayRound(gatewayPool, token, PAGE);
+    const same = warmDirect.ids.length === warmGateway.ids.length && warmDirect.ids.every((id, i) => warmGateway.ids[i] === id);
+    if (warmDirect.ids.length !== MESSAGES || !same) {
+      throw new Error(`paths disagree: direct ${warmDirect.ids.length} items, gateway ${warmGateway.ids.length}, same order: ${same}`);
+    }
+    await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+
+    const direct: number[] = [];
+    const viaGateway: number[] = [];
+    const noEdgeCursors: number[] = [];
+    const gatewayCpuNoEdgeCursors: number[] = [];
+    // CPU time (ms) each process spent per round: robust where wall time suffers from other load on the machine.
+    const cpu = { directEmulator: [] as number[], gatewayEmulator: [] as number[], gateway: [] as number[], client: { direct: [] as number[], gateway: [] as number[] } };
+    let pages = { direct: 0, gateway: 0 };
+    let upstream = 0;
+    const deltaRequests = async () => ((await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as { path: string }[]).filter((r) => r.path.includes('/messages/delta')).length;
+    for (let i = 0; i < REPEAT; i++) {
+      // Alternate so that drift (thermal, GC, other load) hits both paths alike.
+      let e0 = (await emulator.memory(false)).cpuMs;
+      let c0 = process.cpuUsage();
+      const a = await directRound(emulatorPool, emulator.url, token, PAGE);
+      cpu.client.direct.push(cpuSince(c0));
+      let e1 = (await emulator.memory(false)).cpuMs;
+      cpu.directEmulator.push(e1 - e0);
+      await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+
+      e0 = (await emulator.memory(false)).cpuMs;
+      const g0 = (await gateway.memory(false)).cpuMs;
+      c0 = process.cpuUsage();
+      const b = await gatewayRound(gatewayPool, token, PAGE);
+      cpu.client.gateway.push(cpuSince(c0));
+      cpu.gateway.push((await gateway.memory(false)).cpuMs - g0);
+      e1 = (await emulator.memory(false)).cpuMs;
+      cpu.gatewayEmulator.push(e1 - e0);
+      upstream = await deltaRequests();
+      await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+
+      const g1 = (await gateway.memory(false)).cpuMs;
+      noEdgeCursors.push((await gatewayRound(gatewayPool, token, PAGE, { edgeCursors: false })).ms);
+      gatewayCpuNoEdgeCursors.push((await gateway.memory(false)).cpuMs - g1);
+      direct.push(a.ms);
+      viaGateway.push(b.ms);
+      pages = { direct: a.pages, gateway: b.pages };
+    }
+
+    // Memory as the round grows: gateway heap after a full GC every 10 pages of one more round.
+    const samples: { page: number; m: Memory }[] = [{ page: 0, m: await gateway.memory() }];
+    await gatewayRound(gatewayPool, token, PAGE, {
+      onPage: async (page) => {
+        if (page % Math.max(1, Math.round(pages.gateway / 10)) === 0) samples.push({ page, m: await gateway.memory() });
+      },
+    });
+    const gatewayEnd = await gateway.memory();
+
+    await bareRate(barePool, 200);
+    const bareRuns: number[] = [];
+    for (let i = 0; i < REPEAT; i++) bareRuns.push(await bareRate(barePool, pages.direct));
+    const bareMs = median(bareRuns);
+
+    const d = median(direct);
+    const g = median(viaGateway);
+    const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+    const out: string[] = [];
+    out.push(`\nGateway benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} × ${cpuModel}; load average at the start ${loadStart})`);
+    out.push(`${MESSAGES.toLocaleString('en')} messages in the inbox (seeded in ${seedMs} ms), pages of ${PAGE}, ${REPEAT} timed rounds per path after one warm-up round each.\n`);
+    out.push('| path | round, median (min–max) | per page | ratio |');
+    out.push('|---|---|---|---|');
+    const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+    out.push(`| (a) undici → emulator, following nextLinks | ${d.toFixed(0)} ms (${range(direct)}) | ${(d / pages.direct).toFixed(2)} ms × ${pages.direct} | 1.00 |`);
+    out.push(`| (b) GraphQL client → gateway → emulator, following endCursor | ${g.toFixed(0)} ms (${range(viaGateway)}) | ${(g / pages.gateway).toFixed(2)} ms × ${pages.gateway} | **${(g / d).toFixed(2)}** |`);
+    const c = median(noEdgeCursors);
+    out.push(`| (c) as (b), selecting no edge cursors (endCursor only) | ${c.toFixed(0)} ms (${range(noEdgeCursors)}) | ${(c / pages.gateway).toFixed(2)} ms × ${pages.gateway} | ${(c / d).toFixed(2)} |`);
+    out.push(`| bare node:http, ${pages.direct} sequential requests (floor) | ${bareMs.toFixed(0)} ms | ${(bareMs / pages.direct).toFixed(2)} ms | – |`);
+    out.push(`\nGraph requests per gateway round: ${upstream} (direct client: ${pages.direct}). Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+    const m = (xs: number[]) => median(xs).toFixed(0);
+    out.push('\nCPU time per round, median (ms; independent of other load on the machine):\n');
+    out.push('| path | client | gateway | emulator | total | ratio |');
+    out.push('|---|---|---|---|---|---|');
+    const totalA = median(cpu.client.direct) + median(cpu.directEmulator);
+    const totalB = median(cpu.client.gateway) + median(cpu.gateway) + median(cpu.gatewayEmulator);
+    out.push(`| (a) direct | ${m(cpu.client.direct)} | – | ${m(cpu.directEmulator)} | ${totalA.toFixed(0)} | 1.00 |`);
+    out.push(`| (b) through the gateway | ${m(cpu.client.gateway)} | ${m(cpu.gateway)} | ${m(cpu.gatewayEmulator)} | ${totalB.toFixed(0)} | ${(totalB / totalA).toFixed(2)} |`);
+    out.push(`| (c) as (b), no edge cursors | | ${m(gatewayCpuNoEdgeCursors)} | | | |`);
+    out.push(`\nGateway process memory (after a full GC): start ${mb(gatewayStart.heapUsed)} heap / ${mb(gatewayStart.rss)} RSS; after ${2 * REPEAT + 2} rounds ${mb(gatewayEnd.heapUsed)} heap / ${mb(gatewayEnd.rss)} RSS.`);
+    out.push('\n| page of the round | heap used | RSS |');
+    out.push('|---|---|---|');
+    for (const { page, m } of samples) out.push(`| ${page} | ${mb(m.heapUsed)} | ${mb(m.rss)} |`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    await Promise.all([emulatorPool.close(), gatewayPool.close(), barePool.close()]);
+    await gateway.close();
+    await emulator.close();
+  }
+  if (profileDir) process.stdout.write(`\nGateway CPU profile (self time, top functions; ${profileDir}):\n${await summarizeProfile(profileDir)}\n`);
+}
+
+const [role, arg] = process.argv.slice(2);
+if (role === 'emulator') await runEmulator(Number(arg));
+else if (role === 'gateway') await runGateway(arg ?? '');
+else await main();
