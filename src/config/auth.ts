@@ -148,7 +148,7 @@ export function readAuthConfig(raw: (name: string) => string | undefined, mode: 
   const allowed = list(raw('AUTH_ALLOWED_TENANTS'));
   const badTenants = allowed.filter((tenant) => !GUID.test(tenant));
   if (badTenants.length > 0) issues.push({ variable: 'AUTH_ALLOWED_TENANTS', message: `expected tenant ids (GUIDs), comma-separated; not a GUID: ${badTenants.slice(0, 3).map((t) => JSON.stringify(t.slice(0, 40))).join(', ')}` });
-  if (needed && multiTenant && allowed.length === 0) {
+  if (mode === 'obo' && multiTenant && allowed.length === 0) {
     issues.push({ variable: 'AUTH_ALLOWED_TENANTS', message: `required when AUTH_TENANT_ID is ${tenantId}: list the tenant ids whose users may call the gateway` });
   }
   const allowedTenants = (allowed.length > 0 ? allowed : tenantId !== undefined && !multiTenant ? [tenantId] : []).map((t) => t.toLowerCase());
