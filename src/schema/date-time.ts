@@ -11,7 +11,9 @@ export function parseDateTime(text: string): Date | undefined {
   const [, y, mo, d, h, mi, s = '00', fraction = '', zone = 'Z'] = match;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999 (Graph writes 0001-01-01 for "unset").
+  const utcDay = (y: number, mo: number, d: number) => new Date(0).setUTCFullYear(y, mo - 1, d);
+  if (new Date(utcDay(year, month, day)).getUTCDate() !== day) return undefined;
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const digits = zone.slice(1).replace(':', '');
@@ -21,7 +23,7 @@ export function parseDateTime(text: string): Date | undefined {
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   }
   const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  const utc = utcDay(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms - offsetMinutes * 60_000;
   const date = new Date(utc);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }

@@ -16,7 +16,7 @@ const codeOf = (run: () => unknown): string | undefined => {
   }
 };
 
-const instant = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true });
+const instant = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true });
 
 describe('DateTime', () => {
   it('reads back any instant written as ISO 8601 in UTC', () => {
@@ -33,6 +33,11 @@ describe('DateTime', () => {
         return parseDateTime(`${local}${zone}`)?.getTime() === d.getTime() && parseDateTime(local)?.getTime() === d.getTime() + offset * 60_000;
       }),
     );
+  });
+
+  it('reads years before 100 as written (Graph writes 0001-01-01T00:00:00Z for unset times)', () => {
+    expect(parseDateTime('0001-01-01T00:00:00Z')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    expect(parseDateTime('0099-12-31T23:59:59.999Z')?.getUTCFullYear()).toBe(99);
   });
 
   it('rejects impossible dates and non-ISO text', () => {
