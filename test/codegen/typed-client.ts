@@ -1,6 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { GraphQLResult, QueryOptions, TestGateway } from '../helpers/gateway.js';
+import { eventStream, type EventStream } from '../helpers/sse.js';
 
 const printed = new WeakMap<object, string>();
 
@@ -32,4 +33,14 @@ export function execute<TResult, TVariables extends Record<string, unknown>>(
   options?: QueryOptions,
 ): Promise<TResult> {
   return gw.data<TResult>(source(document), variables, options);
+}
+
+/** Subscribes with a generated typed subscription document over SSE (the demo user's token unless told otherwise). */
+export function subscribe<TResult, TVariables extends Record<string, unknown>>(
+  gw: TestGateway,
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  token: string | null = gw.token,
+): EventStream<TResult> {
+  return eventStream<TResult>(`${gw.url}/graphql`, source(document), { token, variables });
 }

@@ -3,6 +3,7 @@ import {
   CalendarsPageDocument,
   ContactsPageDocument,
   EventsPageDocument,
+  MessagesChangedDocument,
   MessagesChangesSinceDocument,
   MessagesFirstPageDocument,
   MessagesNextPageDocument,
@@ -15,7 +16,7 @@ import {
   type RemovedReason,
 } from '../generated/graphql.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { execute, request } from './typed-client.js';
+import { execute, request, subscribe } from './typed-client.js';
 
 type MessageEdge = MessagesFirstPageQuery['messagesDelta']['edges'][number];
 
@@ -35,7 +36,7 @@ void missingFolder;
 describe('typed operations (test/operations, generated into test/generated) through gateway and emulator', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ emulator: { seed: { preset: 'demo', messages: 40 } } });
+    gw = await startGateway({ emulator: { seed: { preset: 'demo', messages: 40 } }, env: { POLL_INTERVAL_MS: '100' } });
   });
   afterAll(() => gw.close());
 
@@ -108,5 +109,25 @@ describe('typed operations (test/operations, generated into test/generated) thro
     const result = await request(gw, MessagesNextPageDocument, { folderId: 'inbox', after: 'not-a-cursor' });
     expect(result.data ?? null).toBeNull();
     expect(result.errors?.[0]?.extensions?.['code']).toBe('INVALID_CURSOR');
+  });
+
+  it('receives typed subscription batches (messagesChanged over SSE) from a round-end cursor', async () => {
+    let page = (await execute(gw, MessagesFirstPageDocument, { folderId: 'inbox', first: 100 })).messagesDelta;
+    while (page.pageInfo.hasNextPage) page = (await execute(gw, MessagesNextPageDocument, { folderId: 'inbox', after: page.pageInfo.endCursor ?? '' })).messagesDelta;
+    const after = page.pageInfo.endCursor ?? '';
+
+    const stream = subscribe(gw, MessagesChangedDocument, { folderId: 'inbox', after });
+    try {
+      const created = await gw.emulator.admin.createMessage('inbox', { subject: 'pushed' }, { prefer: ['IdType="ImmutableId"'] });
+      const { data, errors } = await stream.next(15_000);
+      expect(errors).toBeUndefined();
+      const batch = data?.messagesChanged;
+      expect(batch?.edges.map((e) => [e.node.id, e.node.subject, e.removed?.reason ?? null])).toEqual([[created.id, 'pushed', null]]);
+      // The batch cursor is a round-end cursor: the query continues from it with nothing new.
+      const since = await execute(gw, MessagesChangesSinceDocument, { folderId: 'inbox', after: batch?.cursor ?? '' });
+      expect(since.messagesDelta.edges).toEqual([]);
+    } finally {
+      stream.close();
+    }
   });
 });
