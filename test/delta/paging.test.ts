@@ -90,6 +90,23 @@ describe('under-delivering pages', () => {
     expect([...c.edges, ...round.edges].map((e) => e.node.id)).toEqual(ids);
   });
 
+  it('every request of an events round carries outlook.timezone, IdType and the page size, not only the first', async () => {
+    await gw.clearGraphRequests();
+    const document = `query($after: String) { eventsDelta(startDateTime: "2025-01-01T00:00:00Z", endDateTime: "2025-03-01T00:00:00Z", timeZone: "Pacific Standard Time", first: 4, after: $after) {
+      edges { node { id start { timeZone } } } pageInfo { hasNextPage endCursor } } }`;
+    let after: string | undefined;
+    for (let page = 0; page < 3; page += 1) {
+      const { eventsDelta } = await gw.data<{ eventsDelta: { edges: { node: { start: { timeZone: string } } }[]; pageInfo: { endCursor: string } } }>(document, { after });
+      for (const edge of eventsDelta.edges) expect(edge.node.start.timeZone).toBe('Pacific Standard Time');
+      after = eventsDelta.pageInfo.endCursor;
+    }
+    const requests = await gw.graphRequests();
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    for (const request of requests) {
+      expect(preferencesOf(request)).toEqual(expect.arrayContaining(['odata.maxpagesize=4', 'outlook.timezone="Pacific Standard Time"', IMMUTABLE]));
+    }
+  });
+
   it('a round of only empty pages ends with an empty page and a round-end cursor', async () => {
     await gw.emulator.admin.setRealism({ emptyPages: 3 });
     const round = await readRound(gw, INBOX, 1000);
