@@ -66,12 +66,15 @@ describe('subscriptions: every resource', () => {
   });
 
   async function roundEnd(c: Case): Promise<string> {
-    let after: string | null = null;
+    let after: string | undefined;
     for (let page = 0; page < 100; page += 1) {
-      const list = [queryArgs(c, folder), 'first: 500', ...(after ? [`after: "${after}"`] : [])].filter((a) => a !== '').join(', ');
-      const data = await gw.data<{ c: { pageInfo: { hasNextPage: boolean; endCursor: string } } }>(`{ c: ${c.query}(${list}) { edges { node { ${c.node} } } pageInfo { hasNextPage endCursor } } }`);
-      after = data.c.pageInfo.endCursor;
-      if (!data.c.pageInfo.hasNextPage) return after;
+      const list: string = [queryArgs(c, folder), 'first: 500', ...(after ? [`after: "${after}"`] : [])].filter((a) => a !== '').join(', ');
+      const data: { c: { pageInfo: { hasNextPage: boolean; endCursor: string } } } = await gw.data(
+        `{ c: ${c.query}(${list}) { edges { node { ${c.node} } } pageInfo { hasNextPage endCursor } } }`,
+      );
+      const end: string = data.c.pageInfo.endCursor;
+      if (!data.c.pageInfo.hasNextPage) return end;
+      after = end;
     }
     throw new Error('round did not end');
   }
