@@ -4,7 +4,7 @@
  * following endCursor, in the same run. Emulator and gateway each run in their own process (forked
  * from this file), so the gateway's memory is its own and the client does not share their event loop.
  *
- *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--profile dir]
+ *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--latency 50] [--profile dir]
  *
  * `--profile dir` runs the gateway with `node --cpu-prof` and prints where its time went.
  * Figures go to bench/README.md by hand; nothing here asserts them.
@@ -283,11 +283,14 @@ async function summarizeProfile(dir: string, top = 25): Promise<string> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { messages: { type: 'string' }, page: { type: 'string' }, repeat: { type: 'string' }, profile: { type: 'string' } },
+    options: { messages: { type: 'string' }, page: { type: 'string' }, repeat: { type: 'string' }, latency: { type: 'string' }, profile: { type: 'string' } },
   });
   const MESSAGES = Number(values.messages ?? 10_000);
   const PAGE = Number(values.page ?? 100);
   const REPEAT = Number(values.repeat ?? 5);
+  // Real Graph answers a delta page in tens to hundreds of ms; the emulator in ~2 ms. A second, shorter
+  // run with this much emulator latency per request shows the ratio a user of real Graph would see.
+  const LATENCY_MS = Number(values.latency ?? 50);
   const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
   if (profileDir) await mkdir(profileDir, { recursive: true });
 
@@ -359,6 +362,15 @@ async function main(): Promise<void> {
     });
     const gatewayEnd = await gateway.memory();
 
+    const withLatency = { direct: [] as number[], gateway: [] as number[] };
+    if (LATENCY_MS > 0) {
+      await fetch(`${emulator.url}/_emulator/realism`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: LATENCY_MS }) });
+      for (let i = 0; i < 3; i++) {
+        withLatency.direct.push((await directRound(emulatorPool, emulator.url, token, PAGE)).ms);
+        withLatency.gateway.push((await gatewayRound(gatewayPool, token, PAGE)).ms);
+      }
+    }
+
     await bareRate(barePool, 200);
     const bareRuns: number[] = [];
     for (let i = 0; i < REPEAT; i++) bareRuns.push(await bareRate(barePool, pages.direct));
@@ -378,6 +390,11 @@ async function main(): Promise<void> {
     const c = median(noEdgeCursors);
     out.push(`| (c) as (b), selecting no edge cursors (endCursor only) | ${c.toFixed(0)} ms (${range(noEdgeCursors)}) | ${(c / pages.gateway).toFixed(2)} ms × ${pages.gateway} | ${(c / d).toFixed(2)} |`);
     out.push(`| bare node:http, ${pages.direct} sequential requests (floor) | ${bareMs.toFixed(0)} ms | ${(bareMs / pages.direct).toFixed(2)} ms | – |`);
+    if (LATENCY_MS > 0) {
+      const [ld, lg] = [median(withLatency.direct), median(withLatency.gateway)];
+      out.push(`| (a) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${ld.toFixed(0)} ms (${range(withLatency.direct)}) | ${(ld / pages.direct).toFixed(2)} ms × ${pages.direct} | 1.00 |`);
+      out.push(`| (b) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${lg.toFixed(0)} ms (${range(withLatency.gateway)}) | ${(lg / pages.gateway).toFixed(2)} ms × ${pages.gateway} | **${(lg / ld).toFixed(2)}** |`);
+    }
     out.push(`\nGraph requests per gateway round: ${upstream} (direct client: ${pages.direct}). Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
     const m = (xs: number[]) => median(xs).toFixed(0);
     out.push('\nCPU time per round, median (ms; independent of other load on the machine):\n');
