@@ -71,7 +71,8 @@ describe('AUTH_MODE=app', () => {
   });
 
   it('refuses a missing or wrong API key (UNAUTHENTICATED)', async () => {
-    for (const headers of [{}, apiKey('not-a-key'), apiKey(''), { authorization: 'ApiKey wrong' }]) {
+    const attempts: Record<string, string>[] = [{}, apiKey('not-a-key'), apiKey(''), { authorization: 'ApiKey wrong' }];
+    for (const headers of attempts) {
       const result = await gateway.query(INBOX, { userId: DEMO_USER.id }, headers);
       expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
