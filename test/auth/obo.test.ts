@@ -108,6 +108,20 @@ describe('AUTH_MODE=obo', () => {
     });
   });
 
+  it('serves a multi-tenant registration (AUTH_TENANT_ID=organizations): allowed tenants only, on-behalf-of in the caller\'s tenant', async () => {
+    const multi = await startAuthGateway({ emulator: fx.emulator, mode: 'obo', env: { AUTH_TENANT_ID: 'organizations', AUTH_ALLOWED_TENANTS: DEMO_TENANT_ID } });
+    try {
+      const ok = await multi.query(INBOX, { first: 1 }, bearer(await fx.identity.apiToken({ user: DEMO_USER.id })));
+      expect(ok.errors).toBeUndefined();
+      expect(await oboRequests()).toMatchObject([{ tenant: DEMO_TENANT_ID, status: 200 }]);
+      const foreign = await multi.query(INBOX, { first: 1 }, bearer(await fx.identity.apiToken({ tenantId: '0b9e3a57-1111-4c1e-9c39-5d1d2f1e0abc' })));
+      expect(foreign.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(await oboRequests()).toHaveLength(1);
+    } finally {
+      await multi.close();
+    }
+  });
+
   it('answers UNAUTHENTICATED when the login host refuses the exchange (invalid_grant), naming the AADSTS code only', async () => {
     const other = await startAuthGateway({ emulator: fx.emulator, mode: 'obo', env: { AUTH_AUDIENCE: 'api://gateway-alias' } });
     try {
