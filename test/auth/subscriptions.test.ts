@@ -73,6 +73,20 @@ describe('subscriptions under obo and app auth', () => {
     expect((await graphRequests()).some((r) => r.path.startsWith('/v1.0/me/') && r.status === 200)).toBe(true);
     expect((await fx.identity.tokenRequests()).filter((r) => r.status === 200)).toHaveLength(1);
   });
+
+  it("obo: the stream ends with UNAUTHENTICATED once the caller's token has expired and the Graph token needs renewing", async () => {
+    // Graph tokens inside MSAL's renewal window are renewed on every poll: with the caller's token expired, Entra refuses.
+    await fx.identity.setSettings({ accessTokenLifetime: 240 });
+    try {
+      const stream = eventStream(`${obo.url}/graphql`, CHANGED, { headers: bearer(await fx.identity.apiToken({ user: DEMO_USER.id, expiresIn: 2 })) });
+      const end = await stream.next(15_000);
+      expect(end.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(end.errors?.[0]?.message).toMatch(/AADSTS500133/);
+      await stream.done;
+    } finally {
+      await fx.identity.setSettings({ accessTokenLifetime: 3600 });
+    }
+  });
 });
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
