@@ -1,0 +1,334 @@
+/**
+ * Subscription benchmark: 1,000 concurrent SSE subscribers of `messagesChanged` over 10 keys (the
+ * same inbox, 10 different selections, so 10 pollers with 100 subscribers each). Emulator and gateway
+ * each run in their own process (forked from this file); the subscribers run in this one.
+ *
+ *   npx tsx bench/subscriptions.ts [--subscribers 1000] [--keys 10] [--interval 1000] [--changes 10] [--idle 10]
+ *
+ * Measured:
+ * - upstream polls per interval (the emulator's request log over `--idle` quiet intervals): should be `--keys`;
+ * - the gateway's RSS (after a forced GC) and CPU time per interval, idle and while changes flow;
+ * - change → delivery: from the admin write in the emulator to the batch arriving at every subscriber
+ *   (p50, p99, max), which includes waiting for the next poll (up to one interval), and the fan-out
+ *   spread (first to last subscriber of one key's batch: the gateway's own share).
+ * Figures go to bench/README.md by hand; nothing here asserts them.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SELF = fileURLToPath(import.meta.url);
+const CURSOR_SECRET = 'bench-cursor-secret-that-is-long-enough-0123456789';
+const IMMUTABLE = 'IdType="ImmutableId"';
+
+// One key per selection: the gateway sends each as its own `$select`, so each is its own poller.
+const SELECTIONS = [
+  'subject',
+  'isRead',
+  'receivedDateTime',
+  'from { emailAddress { address } }',
+  'importance',
+  'hasAttachments',
+  'conversationId',
+  'bodyPreview',
+  'categories',
+  'webLink',
+  'sentDateTime',
+  'parentFolderId',
+];
+
+type Usage = { rss: number; heapUsed: number; cpuMs: number; pollers?: number };
+type ToChild = { type: 'usage'; gc: boolean } | { type: 'close' };
+type FromChild = { type: 'ready'; url: string } | ({ type: 'usage' } & Usage);
+
+function usage(gc: boolean): Usage {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && collect) {
+    collect();
+    collect();
+  }
+  const { rss, heapUsed } = process.memoryUsage();
+  const { user, system } = process.cpuUsage();
+  return { rss, heapUsed, cpuMs: (user + system) / 1000 };
+}
+
+function serveChild(close: () => Promise<void>, url: string, extra: () => Partial<Usage> = () => ({})): void {
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'usage') process.send?.({ type: 'usage', ...usage(message.gc), ...extra() } satisfies FromChild);
+    else void close().then(() => process.exit(0));
+  });
+  process.send?.({ type: 'ready', url } satisfies FromChild);
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function runEmulator(): Promise<void> {
+  const { startEmulator } = await import('../src/emulator/index.js');
+  const emulator = await startEmulator({ seed: { preset: 'demo', messages: 300 } });
+  serveChild(() => emulator.close(), emulator.url);
+}
+
+async function runGateway(graphBaseUrl: string, intervalMs: string): Promise<void> {
+  const [{ createPassthroughAuth }, { loadConfig }, { createCursorCodec }, { createGraphClient }, { createLogger }, { createStore }, { createGateway }] =
+    await Promise.all([
+      import('../src/auth/passthrough.js'),
+      import('../src/config.js'),
+      import('../src/cursor/index.js'),
+      import('../src/graph/client.js'),
+      import('../src/log.js'),
+      import('../src/store/index.js'),
+      import('../src/yoga.js'),
+    ]);
+  const config = loadConfig({ GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', POLL_INTERVAL_MS: intervalMs });
+  const logger = createLogger(config.log.level);
+  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
+  const store = createStore(config.store.url);
+  const auth = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
+  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
+  const context = (await yoga.getEnveloped({ request: new Request('http://localhost/graphql') }).contextFactory()) as unknown as {
+    services: { pollers: { size: number } };
+  };
+  const server = createServer(yoga);
+  const url = await listen(server);
+  serveChild(
+    async () => {
+      await yoga.dispose();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await graph.close();
+    },
+    url,
+    () => ({ pollers: context.services.pollers.size }),
+  );
+}
+
+interface Child {
+  url: string;
+  usage(gc?: boolean): Promise<Usage>;
+  close(): Promise<void>;
+}
+
+async function start(role: 'emulator' | 'gateway', args: string[]): Promise<Child> {
+  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child: ChildProcess = fork(SELF, [role, ...args], { execArgv: ['--import', tsx, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const waiters: ((m: FromChild) => void)[] = [];
+  child.on('message', (m: FromChild) => waiters.shift()?.(m));
+  const next = () => new Promise<FromChild>((done) => waiters.push(done));
+  const ready = await Promise.race([next(), exited.then(() => Promise.reject(new Error(`${role} process exited before it was ready`)))]);
+  if (ready.type !== 'ready') throw new Error(`${role}: unexpected first message`);
+  return {
+    url: ready.url,
+    async usage(gc = true) {
+      const answer = next();
+      child.send({ type: 'usage', gc } satisfies ToChild);
+      const m = await answer;
+      if (m.type !== 'usage') throw new Error(`${role}: unexpected answer`);
+      return m;
+    },
+    async close() {
+      child.send({ type: 'close' } satisfies ToChild);
+      await exited;
+    },
+  };
+}
+
+/** One SSE subscriber on its own connection; records when each message id first arrives. */
+interface Subscriber {
+  key: number;
+  arrivals: Map<string, number>;
+  batches: number;
+  errors: number;
+  close(): void;
+}
+
+function subscribe(gatewayUrl: string, token: string, key: number): Promise<Subscriber> {
+  const selection = SELECTIONS[key % SELECTIONS.length] ?? 'subject';
+  const body = JSON.stringify({ query: `subscription { messagesChanged(folderId: "inbox") { cursor edges { node { id ${selection} } } } }` });
+  return new Promise((resolveSubscriber, reject) => {
+    const req = request(
+      `${gatewayUrl}/graphql`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`subscription answered ${res.statusCode}`));
+        const subscriber: Subscriber = { key, arrivals: new Map(), batches: 0, errors: 0, close: () => req.destroy() };
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let boundary = buffer.indexOf('\n\n');
+          while (boundary >= 0) {
+            const block = buffer.slice(0, boundary);
+            buffer = buffer.slice(boundary + 2);
+            boundary = buffer.indexOf('\n\n');
+            const data = block
+              .split('\n')
+              .filter((line) => line.startsWith('data:'))
+              .map((line) => line.slice(5).trim())
+              .join('\n');
+            if (!data) continue;
+            const now = performance.now();
+            const result = JSON.parse(data) as { data?: { messagesChanged: { edges: { node: { id: string } }[] } }; errors?: unknown[] };
+            if (result.errors) subscriber.errors += 1;
+            if (!result.data) continue;
+            subscriber.batches += 1;
+            for (const edge of result.data.messagesChanged.edges) if (!subscriber.arrivals.has(edge.node.id)) subscriber.arrivals.set(edge.node.id, now);
+          }
+        });
+        res.on('error', () => undefined);
+        resolveSubscriber(subscriber);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      subscribers: { type: 'string', default: '1000' },
+      keys: { type: 'string', default: '10' },
+      interval: { type: 'string', default: '1000' },
+      changes: { type: 'string', default: '10' },
+      idle: { type: 'string', default: '10' },
+    },
+  });
+  const subscribers = Number(values.subscribers);
+  const keys = Math.min(Number(values.keys), SELECTIONS.length);
+  const intervalMs = Number(values.interval);
+  const changes = Number(values.changes);
+  const idleIntervals = Number(values.idle);
+  console.log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`${subscribers} SSE subscribers over ${keys} keys, POLL_INTERVAL_MS=${intervalMs}`);
+
+  const emulator = await start('emulator', []);
+  const gateway = await start('gateway', [emulator.url, String(intervalMs)]);
+  const { createEmulatorAdmin } = await import('../src/emulator/admin-client.js');
+  const { DEMO_USER } = await import('../src/emulator/index.js');
+  const admin = createEmulatorAdmin(emulator.url, DEMO_USER.id);
+  const token = await admin.token({ expiresIn: 3600 });
+  const isPoll = (r: { path: string; query: Record<string, string> }) => r.path.endsWith('/messages/delta') && '$deltatoken' in r.query;
+  const initialRounds = (r: { path: string; query: Record<string, string> }) => r.path.endsWith('/messages/delta') && Object.keys(r.query).every((k) => !k.startsWith('$') || k === '$select');
+
+  try {
+    const before = await gateway.usage();
+    const opened = performance.now();
+    const subs: Subscriber[] = [];
+    for (let i = 0; i < subscribers; i += 100) {
+      subs.push(...(await Promise.all(Array.from({ length: Math.min(100, subscribers - i) }, (_, j) => subscribe(gateway.url, token, (i + j) % keys)))));
+    }
+    // Wait until every key has finished its silent first round and polls its deltaLink.
+    for (;;) {
+      const requests = await admin.requests();
+      const started = requests.filter(initialRounds).length;
+      const polled = new Set(requests.filter(isPoll).map((r) => r.query['$deltatoken'])).size;
+      if (started >= keys && polled >= keys) break;
+      await sleep(100);
+    }
+    const connectMs = performance.now() - opened;
+    const connected = await gateway.usage();
+    console.log(`connected ${subs.length} subscribers and started ${connected.pollers} pollers in ${connectMs.toFixed(0)} ms`);
+
+    // Quiet intervals: how many upstream polls, how much CPU, how much memory.
+    await admin.clearRequests();
+    const idleStart = await gateway.usage(false);
+    const t0 = performance.now();
+    await sleep(idleIntervals * intervalMs);
+    const idleEnd = await gateway.usage(false);
+    const idleMs = performance.now() - t0;
+    const polls = (await admin.requests()).filter(isPoll).length;
+    const intervals = idleMs / intervalMs;
+    const idleMemory = await gateway.usage();
+
+    // Changes: one new message every 1.5 intervals; each must reach every subscriber.
+    const made: { id: string; at: number }[] = [];
+    const busyStart = await gateway.usage(false);
+    const b0 = performance.now();
+    for (let i = 0; i < changes; i += 1) {
+      const at = performance.now();
+      const message = await admin.createMessage('inbox', { subject: `bench change ${i}` }, { prefer: [IMMUTABLE] });
+      made.push({ id: message.id, at });
+      await sleep(intervalMs * 1.5);
+    }
+    const deadline = performance.now() + 10 * intervalMs;
+    while (performance.now() < deadline && !subs.every((s) => made.every((m) => s.arrivals.has(m.id)))) await sleep(50);
+    const busyEnd = await gateway.usage(false);
+    const busyIntervals = (performance.now() - b0) / intervalMs;
+    const busyMemory = await gateway.usage();
+
+    const latencies: number[] = [];
+    const spreads: number[] = [];
+    let missing = 0;
+    for (const change of made) {
+      const byKey = new Map<number, number[]>();
+      for (const sub of subs) {
+        const arrived = sub.arrivals.get(change.id);
+        if (arrived === undefined) missing += 1;
+        else {
+          latencies.push(arrived - change.at);
+          byKey.set(sub.key, [...(byKey.get(sub.key) ?? []), arrived]);
+        }
+      }
+      // One key's subscribers get one batch of one poll: the spread is the gateway's fan-out time.
+      for (const times of byKey.values()) spreads.push(Math.max(...times) - Math.min(...times));
+    }
+    latencies.sort((a, b) => a - b);
+    spreads.sort((a, b) => a - b);
+    const batches = subs.reduce((n, s) => n + s.batches, 0);
+    const errors = subs.reduce((n, s) => n + s.errors, 0);
+
+    console.log('');
+    console.log('| measure | result |');
+    console.log('|---|---|');
+    console.log(`| subscribers / keys / pollers | ${subs.length} / ${keys} / ${connected.pollers} |`);
+    console.log(`| time to connect all and finish the ${keys} silent first rounds | ${connectMs.toFixed(0)} ms |`);
+    console.log(`| upstream polls per interval (quiet, ${intervals.toFixed(1)} intervals) | ${(polls / intervals).toFixed(2)} |`);
+    console.log(`| gateway RSS / heap: before subscribers | ${mb(before.rss)} / ${mb(before.heapUsed)} |`);
+    console.log(`| gateway RSS / heap: ${subs.length} subscribers, quiet | ${mb(idleMemory.rss)} / ${mb(idleMemory.heapUsed)} |`);
+    console.log(`| gateway RSS / heap: after ${changes} changes | ${mb(busyMemory.rss)} / ${mb(busyMemory.heapUsed)} |`);
+    console.log(`| gateway CPU per interval, quiet | ${((idleEnd.cpuMs - idleStart.cpuMs) / intervals).toFixed(1)} ms |`);
+    console.log(`| gateway CPU per interval, one change per 1.5 intervals | ${((busyEnd.cpuMs - busyStart.cpuMs) / busyIntervals).toFixed(1)} ms |`);
+    console.log(`| change → delivery at every subscriber (p50 / p99 / max) | ${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? Number.NaN).toFixed(0)} ms |`);
+    console.log(`| fan-out spread: first → last subscriber of one key's batch (p50 / max) | ${percentile(spreads, 50).toFixed(0)} / ${(spreads.at(-1) ?? Number.NaN).toFixed(0)} ms |`);
+    console.log(`| deliveries: received / expected, batches, error results | ${latencies.length} / ${subs.length * made.length} (missing ${missing}), ${batches}, ${errors} |`);
+
+    for (const sub of subs) sub.close();
+    for (let i = 0; i < 100; i += 1) {
+      if ((await gateway.usage(false)).pollers === 0) break;
+      await sleep(50);
+    }
+    console.log(`after every subscriber left: ${(await gateway.usage(false)).pollers} pollers`);
+  } finally {
+    await gateway.close();
+    await emulator.close();
+  }
+}
+
+const [role, arg1, arg2] = process.argv.slice(2);
+if (role === 'emulator') void runEmulator();
+else if (role === 'gateway') void runGateway(arg1 ?? '', arg2 ?? '1000');
+else
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
