@@ -105,7 +105,15 @@ export function createPollers(options: PollersOptions): Pollers {
           after: request.after,
           initialUrl: request.initialUrl,
           getToken: request.getToken,
-          deliver: (event) => void push(event).catch(() => undefined),
+          deliver(event) {
+            try {
+              void push(event).catch(() => undefined);
+            } catch {
+              // More than 1024 events not taken: the client stopped reading. It resumes from its last cursor.
+              options.logger.warn({ resource: request.resource }, 'subscriber not reading its stream; dropped');
+              void stop();
+            }
+          },
           close: () => stop(),
         };
         poller.join(subscriber);

@@ -18,20 +18,33 @@ export interface GraphqlWsServer {
 
 type Envelope = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
 
+/** Credentials a client may send in `connectionParams` (browsers cannot set headers on a WebSocket). */
+const CREDENTIAL_PARAMS = ['authorization', 'x-api-key'] as const;
+// Headers of the upgrade itself, meaningless for the operations run over the socket.
+const UPGRADE_ONLY = new Set(['connection', 'upgrade', 'content-length', 'transfer-encoding', 'keep-alive']);
+
 /**
- * The `Authorization` a WebSocket client authenticates with: the upgrade request's header (Node
- * clients), else `authorization` in `connectionParams` (browsers cannot set headers on a WebSocket).
+ * The headers operations of this socket authenticate with: the upgrade request's (Node clients can
+ * send `Authorization` there), else `authorization` / `x-api-key` from `connectionParams`.
  */
-function authorizationOf(upgrade: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): string | undefined {
-  if (typeof upgrade.headers.authorization === 'string') return upgrade.headers.authorization;
-  const param = connectionParams?.['authorization'] ?? connectionParams?.['Authorization'];
-  return typeof param === 'string' ? param : undefined;
+function headersOf(upgrade: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(upgrade.headers)) {
+    if (value === undefined || UPGRADE_ONLY.has(name) || name.startsWith('sec-websocket-')) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const params = Object.fromEntries(Object.entries(connectionParams ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+  for (const name of CREDENTIAL_PARAMS) {
+    const value = params[name];
+    if (!headers.has(name) && typeof value === 'string') headers.set(name, value);
+  }
+  return headers;
 }
 
 /**
  * Serves `graphql-transport-ws` on the HTTP server's GraphQL path, through the same yoga instance
  * (schema, context, auth, error masking, armor) as HTTP and SSE. Each operation gets a fetch
- * `Request` carrying the socket's Authorization, aborted when the socket closes.
+ * `Request` carrying the socket's credentials, aborted when the socket closes.
  */
 export function attachGraphqlWs(
   server: Server,
@@ -51,9 +64,7 @@ export function attachGraphqlWs(
         ctx.extra.socket.once('close', () => closed.abort());
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const headers = new Headers();
-        const authorization = authorizationOf(ctx.extra.request, ctx.connectionParams);
-        if (authorization !== undefined) headers.set('authorization', authorization);
+        const headers = headersOf(ctx.extra.request, ctx.connectionParams);
         const request = new Request(`http://localhost${path}`, { method: 'POST', headers, ...(ctx.extra.closed ? { signal: ctx.extra.closed.signal } : {}) });
         const envelope = yoga.getEnveloped({ request, req: ctx.extra.request, socket: ctx.extra.socket, params: payload }) as Envelope;
         let document: ExecutionArgs['document'];
