@@ -288,6 +288,7 @@ export function createPoller(options: PollerOptions): Poller {
           renewTimer = undefined;
           work?.abort();
           phase = 'following';
+          followed = true;
           schedule('lead', jittered(intervalMs, random));
         },
         () => undefined,

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { redisSkipReason, startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -81,6 +82,40 @@ describe.skipIf(skip !== undefined)('subscriptions across gateway instances (Red
       onOne.close();
       late.close();
     } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('an instance that loses its lease stops polling; whoever takes it next continues from the checkpoint', async () => {
+    const one = await start();
+    const two = await start();
+    const raw = new Redis(redis.url);
+    try {
+      const onOne = one.subscribe<MessagesBatch>(MESSAGES_CHANGED);
+      await until(() => one.pollers.stats().some((s) => s.phase === 'holding'), 'first instance polling');
+      const onTwo = two.subscribe<MessagesBatch>(MESSAGES_CHANGED);
+      await until(() => two.pollers.stats().some((s) => s.phase === 'following'), 'second instance following');
+      const id = one.pollers.stats()[0]?.id;
+
+      // Someone else holds the lease now (as after a long pause past its expiry).
+      await raw.set(`delta-gateway:poll-lock:${id}`, 'another-instance', 'PX', 60_000);
+      await until(() => one.pollers.stats()[0]?.holding === false, 'first instance noticed the loss');
+      await emulator.admin.clearRequests();
+      const created = await emulator.admin.createMessage('inbox', { subject: 'while nobody polls' }, { prefer: [IMMUTABLE] });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await deltaRequests(emulator, INBOX)).toEqual([]);
+
+      await raw.del(`delta-gateway:poll-lock:${id}`);
+      const [a, b] = await Promise.all([onOne.next(), onTwo.next()]);
+      expect(ids(a.data?.messagesChanged.edges ?? [])).toEqual([created.id]);
+      expect(b.data).toEqual(a.data);
+      expect([...one.pollers.stats(), ...two.pollers.stats()].filter((s) => s.holding)).toHaveLength(1);
+      expect((await deltaRequests(emulator, INBOX)).filter((r) => r.kind === 'initial')).toEqual([]);
+      onOne.close();
+      onTwo.close();
+    } finally {
+      raw.disconnect();
       await one.close();
       await two.close();
     }
