@@ -97,7 +97,10 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
     round = { options, select, prefer, position: { kind: 'initial', url } };
   }
 
-  const read = await engine.read({ round, limit, getToken: () => auth.getGraphToken(), signal: context.request.signal });
+  // `first` omitted on a later page keeps the round's page size (and so its Prefer: odata.maxpagesize).
+  const pageSize = (args.first === undefined || args.first === null) && round.pageSize !== undefined ? round.pageSize : limit;
+  round = { ...round, pageSize };
+  const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal });
   const seal = (position: Position) => sealRound(cursors, binding, { ...round, position });
   const edges = read.entries.map(({ item, removed, positionAfter }): DeltaEdge => {
     const cursor = lazy(() => positionAfter().then(seal));

@@ -11,6 +11,8 @@ interface SealedRound {
   o: RoundOptions;
   s: string[] | null;
   p: string[];
+  /** Page size (`first`) of the round's last page; absent in cursors sealed before it existed. */
+  n?: number;
   at: Position;
 }
 
@@ -20,7 +22,14 @@ export function cursorBinding(principal: Principal, resource: ResourceName): str
 }
 
 export function sealRound(codec: CursorCodec, binding: string, round: RoundState): string {
-  const payload: SealedRound = { v: VERSION, o: round.options, s: round.select, p: round.prefer, at: round.position };
+  const payload: SealedRound = {
+    v: VERSION,
+    o: round.options,
+    s: round.select,
+    p: round.prefer,
+    ...(round.pageSize !== undefined ? { n: round.pageSize } : {}),
+    at: round.position,
+  };
   return codec.seal(payload, binding);
 }
 
@@ -52,9 +61,16 @@ export function openRound(codec: CursorCodec, binding: string, cursor: string): 
     payload.o === null ||
     !(payload.s === null || Array.isArray(payload.s)) ||
     !Array.isArray(payload.p) ||
+    !(payload.n === undefined || (Number.isInteger(payload.n) && payload.n > 0)) ||
     !isPosition(payload.at)
   ) {
     throw invalid();
   }
-  return { options: payload.o, select: payload.s ?? null, prefer: payload.p, position: payload.at };
+  return {
+    options: payload.o,
+    select: payload.s ?? null,
+    prefer: payload.p,
+    ...(payload.n !== undefined ? { pageSize: payload.n } : {}),
+    position: payload.at,
+  };
 }

@@ -31,6 +31,8 @@ export interface RoundState {
   select: string[] | null;
   /** Prefer preferences resent on every request (outlook.timezone, IdType), without odata.maxpagesize. */
   prefer: string[];
+  /** The last `first` the client asked for: a page that omits `first` keeps the round's page size. */
+  pageSize?: number;
   position: Position;
 }
 

@@ -131,6 +131,19 @@ describe('under-delivering pages', () => {
     }
     expect(seen).toEqual(ids.slice(0, seen.length));
   });
+
+  it('a page that omits `first` keeps the round’s page size and its Prefer: odata.maxpagesize', async () => {
+    const ids = await reference();
+    await gw.clearGraphRequests();
+    const { c: page1 } = await gw.data<{ c: Connection }>(INBOX, { first: 7 });
+    const { c: page2 } = await gw.data<{ c: Connection }>(INBOX, { after: page1.pageInfo.endCursor });
+    const { c: page3 } = await gw.data<{ c: Connection }>(INBOX, { after: page2.pageInfo.endCursor });
+    expect([page1, page2, page3].map((c) => c.edges.length)).toEqual([7, 7, 7]);
+    expect([...page1.edges, ...page2.edges, ...page3.edges].map((e) => e.node.id)).toEqual(ids.slice(0, 21));
+    const requests = await gw.graphRequests();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((r) => preferencesOf(r).includes('odata.maxpagesize=7'))).toBe(true);
+  });
 });
 
 describe('repeated items', () => {
