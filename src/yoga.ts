@@ -89,7 +89,7 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       EnvelopArmorPlugin({
         costLimit: { maxCost: 5000 * MAX_FIRST, ...ARMOR_REJECTION },
         // One more than armor's 6: the Relay shape (edges → node) costs two levels before any entity field.
-        maxDepth: { n: 7, ...ARMOR_REJECTION },
+        maxDepth: { n: 7, flattenFragments: true, ...ARMOR_REJECTION },
         maxAliases: ARMOR_REJECTION,
         maxDirectives: ARMOR_REJECTION,
         maxTokens: ARMOR_REJECTION,

@@ -53,6 +53,15 @@ describe('the yoga instance', () => {
     const big = await gw.query('{ messagesDelta(folderId: "inbox", first: 1000) { edges { node { id subject } } pageInfo { endCursor } } }');
     expect(big.errors).toBeUndefined();
   });
+
+  it('depth counts fields, not fragment spreads: a Relay-style query built of fragments passes', async () => {
+    const relay = `
+      query Inbox { messagesDelta(folderId: "inbox", first: 2) { ...Page } }
+      fragment Page on MessageDeltaConnection { edges { ...Edge } pageInfo { endCursor } }
+      fragment Edge on MessageDeltaEdge { cursor node { ...Item } }
+      fragment Item on Message { id flag { dueDateTime { dateTime } } }`;
+    expect((await gw.query(relay)).errors).toBeUndefined();
+  });
 });
 
 describe('src/server.ts', () => {
