@@ -108,13 +108,28 @@ describe('cursor codec', () => {
     expectInvalid(() => codec.open(sealedSample, 'tid-1.oid-1|contacts'));
   });
 
+  it('still opens version-1 (deflated) cursors sealed before version 2', () => {
+    // Sealed by the version-1 codec with this secret and binding.
+    const v1 =
+      'AWbXd8UbX962He43MmYzEKt3F_sf_qAhpp1jOX-C__RsYiEjrwcrEQ8S8vbzMzzXQr8qlS3SDuh9UE6ElBEGgLt7l0DYMBJakp9pU9ujUOy5zRIjimcmuR43OOr-flHks_fs66_r-P1u4SgoiDGRctBp2O9_HUJKUbWU2Xu0Ja7_9oR5gB6Gmc1-y4Y';
+    const old = createCursorCodec(['version-one-fixture-secret-0123456789abcdef']);
+    expect(old.open(v1, 'tid.oid|messages')).toEqual({
+      at: { kind: 'delta', link: 'https://graph.microsoft.com/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=v1-fixture' },
+    });
+    expectInvalid(() => old.open(v1, 'tid.oid|contacts'));
+    expect(Buffer.from(old.seal({}, 'b'), 'base64url')[0]).toBe(2);
+  });
+
   it('rejects garbage: not base64url, wrong version, too long, empty', () => {
     expectInvalid(() => codec.open('', BINDING));
     expectInvalid(() => codec.open('not a cursor!', BINDING));
     expectInvalid(() => codec.open(`${sealedSample.slice(0, -2)}==`, BINDING));
     expectInvalid(() => codec.open('A'.repeat(MAX_CURSOR_LENGTH + 1), BINDING));
     const bytes = Buffer.from(sealedSample, 'base64url');
-    bytes[0] = 2;
+    bytes[0] = 3;
+    expectInvalid(() => codec.open(bytes.toString('base64url'), BINDING));
+    // A version-2 cursor relabelled as version 1 fails too: the version is authenticated.
+    bytes[0] = 1;
     expectInvalid(() => codec.open(bytes.toString('base64url'), BINDING));
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 200 }), (junk) => {
