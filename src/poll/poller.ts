@@ -215,7 +215,11 @@ export function createPoller(options: PollerOptions): Poller {
     const checkpoint = await checkpoints.get(id);
     const saved = checkpoint ? openCheckpoint(checkpoint.cursor) : undefined;
     const othersRely = wasFollowing || (saved !== undefined && (await coordinator.othersListening(id)));
-    const seed = [...members.entries()].find(([sub, m]) => m.state === 'pending' && sub.after !== undefined)?.[0]?.after;
+    const initialUrl = [...members.keys()].find((sub) => sub.initialUrl !== undefined)?.initialUrl;
+    // The first subscriber still waiting with a cursor; failing a way to start a new round, any subscriber's cursor.
+    const seed =
+      [...members.entries()].find(([sub, m]) => m.state === 'pending' && sub.after !== undefined)?.[0]?.after ??
+      (initialUrl === undefined && !saved ? [...members.keys()].find((sub) => sub.after !== undefined)?.after : undefined);
     if (saved && checkpoint && othersRely) {
       // Subscribers elsewhere stand at the checkpoint: continue from there.
       position = saved.position;
@@ -228,7 +232,6 @@ export function createPoller(options: PollerOptions): Poller {
       await save(position, anchor);
     } else {
       // From now on: finish a round silently, from the last checkpoint if there is one (only the changes since), else a new round.
-      const initialUrl = [...members.keys()].find((sub) => sub.initialUrl !== undefined)?.initialUrl;
       let end: Position | undefined;
       if (saved) {
         try {
