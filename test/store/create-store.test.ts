@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createStore, isSqliteAvailable, redisClientOf, StoreUnavailableError, storeKind } from '../../src/store/create-store.js';
-import { hasRedisServer, redisForTests, startRedisServer } from './redis-server.js';
+import { redisForTests, redisSkipReason, startTestRedis } from '../helpers/redis.js';
 import { storeContract } from './store-contract.js';
 
 const quiet = createLogger('silent');
@@ -65,10 +65,11 @@ describe('createStore', () => {
     await store.disconnect();
   });
 
-  it.skipIf(!hasRedisServer())(`recovers by itself when Redis comes back${hasRedisServer() ? '' : ' (skipped: redis-server is not installed)'}`, async () => {
+  const noServer = redisSkipReason('this test');
+  it.skipIf(noServer !== undefined)(`recovers by itself when Redis comes back${noServer === undefined ? '' : ` (${noServer})`}`, async () => {
     const lines: string[] = [];
     const logger = createLogger('info', { destination: { write: (line: string) => void lines.push(line) } });
-    let server = await startRedisServer();
+    let server = await startTestRedis();
     const store = createStore(server.url, { namespace: 'heal', logger });
     try {
       await store.set('k', 'before');
@@ -76,7 +77,7 @@ describe('createStore', () => {
       await server.close();
       expect(await store.get('k')).toBeUndefined();
       expect(lines.join('')).toContain('store error');
-      server = await startRedisServer(server.port);
+      server = await startTestRedis(server.port);
       // A fresh, empty server: the store reconnects on its next command; no restart of the gateway.
       let value: unknown;
       for (let attempt = 0; attempt < 50 && value !== 'after'; attempt += 1) {
