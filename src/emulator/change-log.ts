@@ -13,10 +13,10 @@ export interface ItemRecord {
   /** The id returned with `Prefer: IdType="ImmutableId"`. */
   readonly immutableId: string;
   /** Events only: the instant the event (or a series' first instance) starts and ends. */
-  readonly startMs?: number;
-  readonly endMs?: number;
+  readonly startMs?: number | undefined;
+  readonly endMs?: number | undefined;
   /** Messages only, for $filter/$orderby. */
-  readonly receivedMs?: number;
+  readonly receivedMs?: number | undefined;
 }
 
 export interface LogEntry {

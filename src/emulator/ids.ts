@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
+import { flat } from './flat-string.js';
 
 /** The kinds of object the emulator mints ids for. */
 export type IdKind = 'message' | 'event' | 'contact' | 'calendar' | 'folder' | 'contactFolder' | 'user';
@@ -21,22 +22,19 @@ function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 /**
  * A deterministic, Graph-looking id, unique per (kind, String(n)). Users get GUIDs, as in Entra ID.
  * @example graphId('message', 42) // "AAMkAGM…" (50 URL-safe characters)
  */
 export function graphId(kind: IdKind, n: number | string): string {
-  const hash = digest(`${kind}\u0000${String(n)}`);
-  if (kind === 'user') return guidFromHash(hash);
-  return PREFIX[kind] + b64url(hash.subarray(0, 32)).slice(0, 43);
+  const input = `${kind}\u0000${String(n)}`;
+  if (kind === 'user') return guidFromHash(createHash('sha256').update(input).digest());
+  // One-shot hash straight to base64url (43 characters for 32 bytes): the seed mints one id per message.
+  return flat(PREFIX[kind], hash('sha256', input, 'base64url'));
 }
 
-function guidFromHash(hash: Buffer): string {
-  const b = Buffer.from(hash.subarray(0, 16));
+function guidFromHash(digest: Buffer): string {
+  const b = Buffer.from(digest.subarray(0, 16));
   // RFC 4122 version 4 / variant bits, so validators accept it.
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;

@@ -1,6 +1,8 @@
 import { generateSeed, type SeedData, type SeedOptions } from './seed.js';
 import type { Json, StoreSeed } from './store.js';
 
+type StoreUser = StoreSeed['users'][number];
+
 /** Turns the generator's flat, owner-tagged SeedData into the per-user shape the store loads. */
 export function toStoreSeed(data: SeedData): StoreSeed {
   return {
@@ -18,11 +20,12 @@ export function toStoreSeed(data: SeedData): StoreSeed {
       return {
         profile,
         calendars,
-        events: mine(data.events).map((e) => ({ calendarId: e.calendarId, event: e.event as unknown as Json })),
+        // The generator's entries already have the store's shape (plus ownerId): pass them on instead of re-wrapping 100,000.
+        events: mine(data.events) as unknown as StoreUser['events'],
         contactFolders: mine(data.contactFolders).map((f) => f.folder as unknown as Json),
-        contacts: mine(data.contacts).map((c) => ({ folderId: c.folderId, contact: c.contact as unknown as Json })),
+        contacts: mine(data.contacts) as unknown as StoreUser['contacts'],
         mailFolders: mine(data.mailFolders).map((f) => f.folder as unknown as Json),
-        messages: mine(data.messages).map((m) => ({ folderId: m.folderId, message: m.message as unknown as Json })),
+        messages: mine(data.messages) as unknown as StoreUser['messages'],
       };
     }),
   };

@@ -20,6 +20,7 @@ import type {
   RecurrenceRange,
   ResponseType,
 } from './graph-types.js';
+import { flat } from './flat-string.js';
 import { graphId, occurrenceId } from './ids.js';
 import { formatInZone, fromLocalMs, resolveTimeZone } from './time-zones.js';
 
@@ -347,7 +348,8 @@ function empty<T>(): T[] {
 }
 
 const dayPrefixes = new Map<number, string>();
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const TWO_DIGITS: readonly string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const twoDigits = (n: number): string => TWO_DIGITS[n] as string;
 
 /** "2024-05-01T10:00:00Z" (Graph's DateTimeOffset style, no fraction). Hand-rolled: it runs per message. */
 function iso(ms: number): string {
@@ -360,11 +362,11 @@ function iso(ms: number): string {
   const secs = Math.floor((ms - day * DAY) / 1000);
   const h = Math.floor(secs / 3600);
   const m = Math.floor((secs % 3600) / 60);
-  return `${prefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[secs % 60]}Z`;
+  return flat(prefix, twoDigits(h), ':', twoDigits(m), ':', twoDigits(secs % 60), 'Z');
 }
 
 function changeKeyFor(id: string, version = 0): string {
-  return `CQAAABYAAA${id.slice(8, 28)}${version > 0 ? String(version) : ''}`;
+  return flat('CQAAABYAAA', id.slice(8, 28), version > 0 ? String(version) : '');
 }
 
 function iCalUIdFor(id: string): string {
@@ -372,7 +374,7 @@ function iCalUIdFor(id: string): string {
 }
 
 function webLinkFor(id: string, path: string): string {
-  return `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=${path}`;
+  return flat('https://outlook.office365.com/owa/?itemid=', encodeURIComponent(id), '&exvsurl=1&path=', path);
 }
 
 /** Wall-clock time in a Windows zone → UTC dateTimeTimeZone, as Graph returns it without Prefer. */
@@ -1000,6 +1002,16 @@ function addMessages(ctx: Ctx, user: SeedUser, count: number, tag: string): void
   const bodies = buildBodyPool(rand, 48);
   const meRecipient = me(user);
   const toMe: readonly Recipient[] = Object.freeze([meRecipient]);
+  // Per-message strings and arrays below are built flat or shared: at 100,000 messages every byte counts 100,000 times.
+  const toPerson = new Map<Person, readonly Recipient[]>();
+  const domains = new Map<string, string>();
+  const domainOf = (r: Recipient): string => {
+    const address = r.emailAddress.address ?? '';
+    let domain = domains.get(address);
+    if (domain === undefined) domains.set(address, (domain = address.split('@')[1] ?? 'contoso.example'));
+    return domain;
+  };
+  const messageIdPrefix = flat('<', tag, ctx.seed.toString(36));
   const reSubjects = new Map<string, string>();
   const folderIds: Record<MessageFolderKey, string> = {
     inbox: wellKnownMailFolderId(user.id, 'inbox'),
@@ -1054,7 +1066,7 @@ function addMessages(ctx: Ctx, user: SeedUser, count: number, tag: string): void
       other = conv.with;
     } else {
       subject = newsletter ? rand.pick(NEWSLETTER_SUBJECTS) : rand.pick(MAIL_SUBJECTS);
-      conversationId = `AAQkAG${id.slice(7)}`; // unique because the first message's id is
+      conversationId = flat('AAQkAG', id.slice(7)); // unique because the first message's id is
       other = rand.chance(0.5) ? rand.pick(ctx.colleagues) : rand.pick(ctx.people);
       if (!newsletter) {
         conversations.push({ id: conversationId, subject, with: other });
@@ -1064,7 +1076,11 @@ function addMessages(ctx: Ctx, user: SeedUser, count: number, tag: string): void
 
     const outgoing = folder === 'sentitems' || folder === 'drafts';
     const from = outgoing ? meRecipient : newsletter ? rand.pick(NEWSLETTER_SENDERS) : other.recipient;
-    const toRecipients = outgoing ? Object.freeze([other.recipient]) : toMe;
+    let toRecipients = toMe;
+    if (outgoing) {
+      toRecipients = toPerson.get(other) ?? Object.freeze([other.recipient]);
+      toPerson.set(other, toRecipients);
+    }
     const ccRecipients = rand.chance(0.25) ? rand.pick(ccPool) : empty<Recipient>();
     const isDraft = folder === 'drafts';
     const age = SEED_REFERENCE_MS - received;
@@ -1080,7 +1096,7 @@ function addMessages(ctx: Ctx, user: SeedUser, count: number, tag: string): void
       receivedDateTime: receivedIso,
       sentDateTime: isDraft ? receivedIso : iso(received - rand.int(1, 90) * 1000),
       hasAttachments: rand.chance(0.1),
-      internetMessageId: `<${tag}${ctx.seed.toString(36)}${i.toString(36).toUpperCase()}@${outgoing ? 'contoso.example' : (from.emailAddress.address ?? '').split('@')[1] ?? 'contoso.example'}>`,
+      internetMessageId: flat(messageIdPrefix, i.toString(36).toUpperCase(), '@', outgoing ? 'contoso.example' : domainOf(from), '>'),
       subject,
       bodyPreview: body.preview,
       importance,

@@ -1,4 +1,5 @@
 import { createChangeLog, type ChangeLog, type ItemRecord } from './change-log.js';
+import { flat } from './flat-string.js';
 import { graphError, notFound } from './graph-error.js';
 import { graphId, newId, occurrenceId, parseOccurrenceId, type IdKind } from './ids.js';
 import { parseDateTimeTimeZone, parseIsoDateTime, type DateTimeTimeZone } from './time-zones.js';
@@ -98,7 +99,7 @@ const NO_EXCEPTIONS: ReadonlySet<number> = new Set();
 /** The immutable id the emulator pairs with an item's first REST id. */
 export function immutableIdFor(kind: IdKind, restId: string): string {
   // Cheap and reversible-free: the REST id's opaque tail under another prefix (REST ids are hashes, so tails are unique).
-  return `${IMMUTABLE_PREFIX}${IMMUTABLE_KIND[kind]}${restId.length > 7 ? restId.slice(7) : graphId(kind, restId).slice(7)}`;
+  return flat(IMMUTABLE_PREFIX, IMMUTABLE_KIND[kind], restId.length > 7 ? restId.slice(7) : graphId(kind, restId).slice(7));
 }
 
 function changeKeyFor(seq: number): string {
@@ -120,6 +121,14 @@ function timeOf(json: Json, field: 'start' | 'end'): number {
   } catch {
     throw graphError(400, 'ErrorInvalidRequest', `The event's '${field}' is not a valid dateTimeTimeZone.`);
   }
+}
+
+function receivedMsOf(json: Json): number | undefined {
+  const text = json['receivedDateTime'];
+  if (typeof text !== 'string') return undefined;
+  // Fast path for Graph's usual "…Z" form; anything else goes through the full parser.
+  const quick = text.endsWith('Z') ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(quick) ? parseIsoDateTime(text) : quick;
 }
 
 export function createStore(seed: StoreSeed): Store {
@@ -153,16 +162,16 @@ export function createStore(seed: StoreSeed): Store {
   }
 
   function record(kind: ItemKind, json: Json, restId: string, immutableId: string, copy = true): ItemRecord {
-    const base = { json: copy ? withoutId(json) : json, restId, immutableId };
-    if (kind === 'event') return { ...base, startMs: timeOf(json, 'start'), endMs: timeOf(json, 'end') };
-    if (kind === 'message') {
-      const text = json['receivedDateTime'];
-      // Fast path for Graph's usual "…Z" form; anything else goes through the full parser.
-      const quick = typeof text === 'string' && text.endsWith('Z') ? Date.parse(text) : Number.NaN;
-      const r = !Number.isNaN(quick) ? quick : typeof text === 'string' ? parseIsoDateTime(text) : undefined;
-      return r === undefined ? base : { ...base, receivedMs: r };
-    }
-    return base;
+    const event = kind === 'event';
+    // Every record gets all fields, in one order: `{ ...base, receivedMs }` gave each of them a hidden class of its own.
+    return {
+      json: copy ? withoutId(json) : json,
+      restId,
+      immutableId,
+      startMs: event ? timeOf(json, 'start') : undefined,
+      endMs: event ? timeOf(json, 'end') : undefined,
+      receivedMs: kind === 'message' ? receivedMsOf(json) : undefined,
+    };
   }
 
   /** Keys are immutable ids, so those resolve without an entry in `ids`; REST ids go through it. */
@@ -289,8 +298,7 @@ export function createStore(seed: StoreSeed): Store {
   }
   function merge(old: ItemRecord, kind: ItemKind, patch: Json, restId = old.restId): ItemRecord {
     const s = next();
-    const json = stamp({ ...old.json, ...patch }, s, false);
-    return { ...record(kind, json, restId, old.immutableId), json: withoutId(json) };
+    return record(kind, stamp({ ...old.json, ...patch }, s, false), restId, old.immutableId);
   }
   // `merge` takes a sequence number; the upsert that follows must use the same one.
   const upsertAt = (log: ChangeLog, key: string, rec: ItemRecord): ItemRecord => {
