@@ -12,6 +12,7 @@ import { DEMO_TENANT_ID, startEmulator, type RunningEmulator } from '../../src/e
 import { createGraphClient } from '../../src/graph/client.js';
 import { createLogger } from '../../src/log.js';
 import { createStore } from '../../src/store/index.js';
+import { attachGraphqlWs } from '../../src/transport/graphql-ws.js';
 import { createGateway } from '../../src/yoga.js';
 import { TEST_CURSOR_SECRET, type GraphQLResult } from '../helpers/gateway.js';
 
@@ -22,12 +23,14 @@ export interface AuthGatewayOptions {
   mode: 'obo' | 'app';
   /** Extra or overriding environment (AUTH_MODE, GRAPH_BASE_URL, AUTH_AUTHORITY and the emulator's app are preset). */
   env?: Record<string, string | undefined>;
-  /** Share one store between instances. @default a new memory store */
+  /** Share one store object between instances (not closed by `close`). @default a new store for `STORE_URL` (memory:// unless set), as server.ts builds it */
   store?: Keyv;
 }
 
 export interface AuthGateway {
   url: string;
+  /** ws://…/graphql (graphql-transport-ws, as server.ts attaches it). */
+  wsUrl: string;
   /** Every log line (trace level) as JSON text. */
   logs: string[];
   /** Every response body the gateway sent, as text. */
@@ -57,14 +60,18 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
   const responses: string[] = [];
   const logger = createLogger('trace', { destination: { write: (line: string) => void logs.push(line) } });
   const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const store = options.store ?? createStore('memory://', { logger });
+  const store = options.store ?? createStore(config.store.url, { logger });
   const auth = createAuth({ config, graph, store, logger });
   const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
   const server: Server = createServer(yoga);
+  const ws = attachGraphqlWs(server, yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
   return {
     url,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     logs,
     responses,
     async query<T>(document: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -77,12 +84,19 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
       responses.push(text);
       return { status: response.status, ...(JSON.parse(text) as Omit<GraphQLResult<T>, 'status'>) };
     },
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await graph.close();
+    close() {
+      // Idempotent: tests close an instance early (a restart) and again in afterAll.
+      closing ??= (async () => {
+        await ws.close();
+        await yoga.dispose();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await graph.close();
+        if (!options.store) await store.disconnect();
+      })();
+      return closing;
     },
   };
 }
