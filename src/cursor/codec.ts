@@ -33,6 +33,10 @@ const HEADER_LENGTH = 1 + KEY_ID_LENGTH + IV_LENGTH;
 const MIN_BYTES = HEADER_LENGTH + 1 + TAG_LENGTH;
 // A sealed payload is < 4 KiB; this only bounds what inflating a version-1 cursor may allocate.
 const MAX_INFLATED_BYTES = 1024 * 1024;
+// IVs are cut from a pool of CSPRNG bytes (as Node's randomUUID pools its entropy): one
+// randomBytes call per 256 seals instead of one per seal, which cost as much as the JSON. Each
+// 12-byte slice is used once; a spent pool is replaced, never refilled in place.
+const IV_POOL_LENGTH = IV_LENGTH * 256;
 const HKDF_SALT = 'delta-gateway/cursor';
 const HKDF_INFO = 'delta-gateway cursor key v1';
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -78,16 +82,40 @@ export function createCursorCodec(secrets: readonly string[]): CursorCodec {
     byId.set(hex, [...(byId.get(hex) ?? []), key]);
   }
 
+  let ivPool = Buffer.alloc(0);
+  let ivAt = 0;
+  const nextIv = (): Buffer => {
+    if (ivAt + IV_LENGTH > ivPool.length) {
+      ivPool = randomBytes(IV_POOL_LENGTH);
+      ivAt = 0;
+    }
+    ivAt += IV_LENGTH;
+    return ivPool.subarray(ivAt - IV_LENGTH, ivAt);
+  };
+  // A page seals up to 1,001 cursors for one caller: keep the last binding's additional data.
+  let sealedFor: { binding: string; aad: Buffer } | undefined;
+  const sealingData = (header: Buffer, binding: string): Buffer => {
+    if (sealedFor?.binding !== binding) sealedFor = { binding, aad: additionalData(header, binding) };
+    return sealedFor.aad;
+  };
+
   return {
     seal(payload, binding) {
       const json = JSON.stringify(payload);
       if (json === undefined) throw new Error('Cursor payload is not JSON-serialisable.');
-      const iv = randomBytes(IV_LENGTH);
-      const header = Buffer.concat([Buffer.of(VERSION), sealing.id, iv]);
+      const plain = Buffer.from(json, 'utf8');
+      // One buffer for the whole cursor: header, then the ciphertext (GCM's is as long as the plaintext), then the tag.
+      const bytes = Buffer.allocUnsafe(HEADER_LENGTH + plain.length + TAG_LENGTH);
+      bytes[0] = VERSION;
+      sealing.id.copy(bytes, 1);
+      const iv = bytes.subarray(1 + KEY_ID_LENGTH, HEADER_LENGTH);
+      nextIv().copy(iv);
       const cipher = createCipheriv('aes-256-gcm', sealing.key, iv, { authTagLength: TAG_LENGTH });
-      cipher.setAAD(additionalData(header, binding));
-      const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
-      const cursor = Buffer.concat([header, body, cipher.getAuthTag()]).toString('base64url');
+      cipher.setAAD(sealingData(bytes, binding));
+      const written = cipher.update(plain).copy(bytes, HEADER_LENGTH) + cipher.final().copy(bytes, HEADER_LENGTH + plain.length);
+      if (written !== plain.length) throw new Error('Cursor ciphertext length differs from the plaintext.');
+      cipher.getAuthTag().copy(bytes, HEADER_LENGTH + plain.length);
+      const cursor = bytes.toString('base64url');
       if (cursor.length > MAX_CURSOR_LENGTH) {
         throw new Error(`Sealed cursor is ${cursor.length} characters, over the ${MAX_CURSOR_LENGTH} limit.`);
       }
