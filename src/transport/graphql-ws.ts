@@ -18,14 +18,22 @@ export interface GraphqlWsServer {
 
 type Envelope = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
 
-/** Credentials a client may send in `connectionParams` (browsers cannot set headers on a WebSocket). */
-const CREDENTIAL_PARAMS = ['authorization', 'x-api-key'] as const;
+/**
+ * Credentials a client may send in `connectionParams` (browsers cannot set headers on a WebSocket),
+ * by name (case-insensitive) and the header each stands for; the first one given wins.
+ */
+const CREDENTIAL_PARAMS: readonly (readonly [param: string, header: string])[] = [
+  ['authorization', 'authorization'],
+  ['x-api-key', 'x-api-key'],
+  // The JavaScript-style spelling (`connectionParams: { apiKey }`) of X-API-Key.
+  ['apikey', 'x-api-key'],
+];
 // Headers of the upgrade itself, meaningless for the operations run over the socket.
 const UPGRADE_ONLY = new Set(['connection', 'upgrade', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 /**
  * The headers operations of this socket authenticate with: the upgrade request's (Node clients can
- * send `Authorization` there), else `authorization` / `x-api-key` from `connectionParams`.
+ * send `Authorization` there), else `authorization` / `x-api-key` (or `apiKey`) from `connectionParams`.
  */
 function headersOf(upgrade: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): Headers {
   const headers = new Headers();
@@ -34,9 +42,9 @@ function headersOf(upgrade: IncomingMessage, connectionParams: Readonly<Record<s
     headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   const params = Object.fromEntries(Object.entries(connectionParams ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
-  for (const name of CREDENTIAL_PARAMS) {
-    const value = params[name];
-    if (!headers.has(name) && typeof value === 'string') headers.set(name, value);
+  for (const [param, header] of CREDENTIAL_PARAMS) {
+    const value = params[param];
+    if (!headers.has(header) && typeof value === 'string') headers.set(header, value);
   }
   return headers;
 }
