@@ -30,12 +30,9 @@ afterAll(async () => {
   await gateway.close();
   await fx.close();
 });
-beforeEach(async () => {
-  await fx.identity.clearTokenRequests();
-  await fx.emulator.admin.clearRequests();
-});
+beforeEach(() => fx.reset());
 
-const graphRequests = async () => (await fx.emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator'));
+const graphRequests = () => fx.graphRequests();
 const apiKey = (key: string) => ({ 'x-api-key': key });
 
 describe('AUTH_MODE=app', () => {
@@ -128,14 +125,18 @@ describe('AUTH_MODE=app', () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('authenticates to the token endpoint with a signed client assertion (thumbprint from the certificate)', async () => {
-      const clientId = '0c1d2e3f-4a5b-4c6d-8e7f-8a9b0c1d2e3f';
-      await fx.identity.registerApp({ clientId, certificate: readFileSync(join(dir, 'cert.pem'), 'utf8') });
-      const other = await startAuthGateway({
+    /** An app-mode gateway authenticating as `clientId` with the certificate and key in both.pem. */
+    const certificateGateway = (clientId: string) =>
+      startAuthGateway({
         emulator: fx.emulator,
         mode: 'app',
         env: { AUTH_CLIENT_ID: clientId, AUTH_CLIENT_SECRET: undefined, AUTH_CLIENT_CERTIFICATE_PATH: join(dir, 'both.pem'), AUTH_API_KEYS: `full:${sha256(FULL_KEY)}` },
       });
+
+    it('authenticates to the token endpoint with a signed client assertion (thumbprint from the certificate)', async () => {
+      const clientId = '0c1d2e3f-4a5b-4c6d-8e7f-8a9b0c1d2e3f';
+      await fx.identity.registerApp({ clientId, certificate: readFileSync(join(dir, 'cert.pem'), 'utf8') });
+      const other = await certificateGateway(clientId);
       try {
         const result = await other.query(INBOX, { userId: DEMO_USER.id, first: 1 }, apiKey(FULL_KEY));
         expect(result.errors).toBeUndefined();
@@ -150,11 +151,7 @@ describe('AUTH_MODE=app', () => {
       const clientId = '1c1d2e3f-4a5b-4c6d-8e7f-8a9b0c1d2e3f';
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=another', '-days', '2', '-keyout', join(dir, 'k2.pem'), '-out', join(dir, 'c2.pem')], { stdio: 'ignore' });
       await fx.identity.registerApp({ clientId, certificate: readFileSync(join(dir, 'c2.pem'), 'utf8') });
-      const other = await startAuthGateway({
-        emulator: fx.emulator,
-        mode: 'app',
-        env: { AUTH_CLIENT_ID: clientId, AUTH_CLIENT_SECRET: undefined, AUTH_CLIENT_CERTIFICATE_PATH: join(dir, 'both.pem'), AUTH_API_KEYS: `full:${sha256(FULL_KEY)}` },
-      });
+      const other = await certificateGateway(clientId);
       try {
         const result = await other.query(INBOX, { userId: DEMO_USER.id, first: 1 }, apiKey(FULL_KEY));
         expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');

@@ -34,9 +34,7 @@ afterAll(async () => {
   await gateway.close();
   await fx.close();
 });
-beforeEach(async () => {
-  await fx.emulator.admin.clearRequests();
-});
+beforeEach(() => fx.reset());
 
 /** A real graphql-transport-ws client; browsers can only authenticate through `connectionParams`. */
 function wsClient(connectionParams?: Record<string, unknown>): Client {
@@ -53,7 +51,6 @@ async function firstResult(client: Client, query: string, variables: Record<stri
   return value as Result;
 }
 
-const graphRequests = async () => (await fx.emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator'));
 
 describe('AUTH_MODE=app over graphql-ws: API keys in connectionParams', () => {
   const forms: [string, (key: string) => Record<string, string>][] = [
@@ -76,13 +73,13 @@ describe('AUTH_MODE=app over graphql-ws: API keys in connectionParams', () => {
       const result = await firstResult(wsClient(params), INBOX, { userId: DEMO_USER.id, first: 1 });
       expect(result.errors?.[0]?.extensions?.['code'], JSON.stringify(params)).toBe('UNAUTHENTICATED');
     }
-    expect(await graphRequests()).toHaveLength(0);
+    expect(await fx.graphRequests()).toHaveLength(0);
   });
 
   it('a subscription authenticated by an API key in connectionParams gets batches of its mailbox', async () => {
     const stream = wsClient({ apiKey: ADELE_KEY }).iterate({ query: CHANGED, variables: { userId: DEMO_USER.id } });
     const first = stream.next();
-    await until(async () => (await graphRequests()).some((r) => r.query['$deltatoken'] !== undefined));
+    await fx.deltaPolled();
     await fx.emulator.admin.createMessage('inbox', { subject: 'to a WebSocket subscriber with an API key' });
     const { value } = await first;
     const batch = value as Result;
@@ -91,11 +88,3 @@ describe('AUTH_MODE=app over graphql-ws: API keys in connectionParams', () => {
     await stream.return?.();
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -6,9 +6,9 @@ import { createAuth } from '../../src/auth/create-auth.js';
 import { loadConfig } from '../../src/config.js';
 import { createCursorCodec } from '../../src/cursor/index.js';
 import { EMULATOR_CLIENT_ID } from '../../src/emulator/auth.js';
-import { EMULATOR_CLIENT_SECRET } from '../../src/emulator/identity/index.js';
 import { createIdentityAdmin, type IdentityAdmin } from '../../src/emulator/identity/client.js';
-import { DEMO_TENANT_ID, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { EMULATOR_CLIENT_SECRET, type TokenRequestLogEntry } from '../../src/emulator/identity/index.js';
+import { DEMO_TENANT_ID, startEmulator, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { createLogger } from '../../src/log.js';
 import { createStore } from '../../src/store/index.js';
@@ -101,15 +101,49 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
   };
 }
 
+/** Grant types in the emulator's token-request log. */
+export const GRANT = { app: 'client_credentials', obo: 'urn:ietf:params:oauth:grant-type:jwt-bearer' } as const;
+
 export interface AuthFixture {
   emulator: RunningEmulator;
   identity: IdentityAdmin;
+  /** Graph requests the emulator received (admin routes excluded). */
+  graphRequests(): Promise<RequestLogEntry[]>;
+  /** The token endpoint's requests of one grant (`GRANT.app` or `GRANT.obo`). */
+  grants(grantType: string): Promise<TokenRequestLogEntry[]>;
+  /** Resolves once a subscription's poller has finished its initial round (a `$deltatoken` request was made). */
+  deltaPolled(): Promise<void>;
+  /** Between tests: 1-hour tokens, empty token-request and Graph-request logs. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startIdentityEmulator(): Promise<AuthFixture> {
   const emulator = await startEmulator({ seed: 'demo' });
-  return { emulator, identity: createIdentityAdmin(emulator.url), close: () => emulator.close() };
+  const identity = createIdentityAdmin(emulator.url);
+  const graphRequests = async () => (await emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator'));
+  return {
+    emulator,
+    identity,
+    graphRequests,
+    grants: async (grantType) => (await identity.tokenRequests()).filter((r) => r.grantType === grantType),
+    deltaPolled: () => until(async () => (await graphRequests()).some((r) => r.query['$deltatoken'] !== undefined), 'a delta poll'),
+    async reset() {
+      await identity.setSettings({ accessTokenLifetime: 3600 });
+      await identity.clearTokenRequests();
+      await emulator.admin.clearRequests();
+    },
+    close: () => emulator.close(),
+  };
+}
+
+/** Polls `check` until it holds (a guard against hanging, not a timing assertion). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

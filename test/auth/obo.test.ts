@@ -1,7 +1,7 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_USER, SECOND_USER } from '../../src/emulator/index.js';
-import { bearer, DEMO_TENANT_ID, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, expectNoSecrets, INBOX, startAuthGateway, startIdentityEmulator, type AuthFixture, type AuthGateway } from './helpers.js';
+import { bearer, DEMO_TENANT_ID, GRANT, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, expectNoSecrets, INBOX, startAuthGateway, startIdentityEmulator, type AuthFixture, type AuthGateway } from './helpers.js';
 
 let fx: AuthFixture;
 let gateway: AuthGateway;
@@ -15,14 +15,10 @@ afterAll(async () => {
   await gateway.close();
   await fx.close();
 });
-beforeEach(async () => {
-  await fx.identity.setSettings({ accessTokenLifetime: 3600 });
-  await fx.identity.clearTokenRequests();
-  await fx.emulator.admin.clearRequests();
-});
+beforeEach(() => fx.reset());
 
-const graphRequests = async () => (await fx.emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator'));
-const oboRequests = async () => (await fx.identity.tokenRequests()).filter((r) => r.grantType === 'urn:ietf:params:oauth:grant-type:jwt-bearer');
+const graphRequests = () => fx.graphRequests();
+const oboRequests = () => fx.grants(GRANT.obo);
 
 describe('AUTH_MODE=obo', () => {
   it("trades the caller's API token for a Graph token of the same user through MSAL and reads /me", async () => {

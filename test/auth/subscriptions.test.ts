@@ -24,11 +24,8 @@ afterAll(async () => {
   await obo.close();
   await fx.close();
 });
-beforeEach(async () => {
-  await fx.identity.clearTokenRequests();
-  await fx.emulator.admin.clearRequests();
-});
-const graphRequests = async () => (await fx.emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator'));
+beforeEach(() => fx.reset());
+const graphRequests = () => fx.graphRequests();
 
 describe('subscriptions under obo and app auth', () => {
   it('app mode: a subscription without userId is BAD_USER_INPUT, another mailbox than allowed is FORBIDDEN, before any request', async () => {
@@ -47,7 +44,7 @@ describe('subscriptions under obo and app auth', () => {
 
   it('app mode: an allowed caller gets batches of the mailbox; the batch cursor is bound to that caller', async () => {
     const stream = eventStream(`${app.url}/graphql`, CHANGED, { variables: { userId: DEMO_USER.id }, headers: { 'x-api-key': ADELE_KEY } });
-    await until(async () => (await graphRequests()).some((r) => r.query['$deltatoken'] !== undefined));
+    await fx.deltaPolled();
     const created = await fx.emulator.admin.createMessage('inbox', { subject: 'seen by the app-mode subscriber' });
     const batch = await stream.next(10_000);
     expect(batch.errors).toBeUndefined();
@@ -65,7 +62,7 @@ describe('subscriptions under obo and app auth', () => {
     bad.close();
     const token = await fx.identity.apiToken({ user: SECOND_USER.id });
     const stream = eventStream(`${obo.url}/graphql`, CHANGED, { headers: bearer(token) });
-    await until(async () => (await graphRequests()).some((r) => r.query['$deltatoken'] !== undefined));
+    await fx.deltaPolled();
     await fx.emulator.admin.createMessage('inbox', { subject: 'for megan' }, { user: SECOND_USER.id });
     const batch = await stream.next(10_000);
     expect(batch.data?.messagesChanged.edges.map((e: { node: { subject: string } }) => e.node.subject)).toContain('for megan');
@@ -88,11 +85,3 @@ describe('subscriptions under obo and app auth', () => {
     }
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

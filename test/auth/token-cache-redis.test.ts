@@ -4,7 +4,7 @@ import { createCacheCipher } from '../../src/auth/msal/cache-cipher.js';
 import { tokenCacheKey } from '../../src/auth/msal/cache-plugin.js';
 import { DEMO_USER, SECOND_USER } from '../../src/emulator/index.js';
 import { redisSkipReason, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { bearer, DEMO_TENANT_ID, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, INBOX, sha256, startAuthGateway, startIdentityEmulator, type AuthFixture, type AuthGateway } from './helpers.js';
+import { bearer, DEMO_TENANT_ID, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, GRANT, INBOX, sha256, startAuthGateway, startIdentityEmulator, type AuthFixture, type AuthGateway } from './helpers.js';
 
 // The issue's case for real: instances that share no memory, only a Redis (STORE_URL), each with its own connection.
 const KEY = 'redis-token-cache-key-0123456789abcdefghij';
@@ -25,7 +25,6 @@ describe.skipIf(skip !== undefined)(`MSAL token cache shared through Redis by se
     raw = new Redis(redis.url, { lazyConnect: true });
     await raw.connect();
     fx = await startIdentityEmulator();
-    await fx.identity.setSettings({ accessTokenLifetime: 3600 });
   });
   afterAll(async () => {
     for (const gateway of open) await gateway.close();
@@ -33,9 +32,7 @@ describe.skipIf(skip !== undefined)(`MSAL token cache shared through Redis by se
     await fx?.close();
     await redis?.close();
   });
-  beforeEach(async () => {
-    await fx.identity.clearTokenRequests();
-  });
+  beforeEach(() => fx.reset());
 
   /** A gateway instance with STORE_URL=redis://… : its own store and connection, as server.ts builds it. */
   async function instance(mode: 'obo' | 'app'): Promise<AuthGateway> {
@@ -89,7 +86,7 @@ describe.skipIf(skip !== undefined)(`MSAL token cache shared through Redis by se
     const assertion = await fx.identity.apiToken({ user: DEMO_USER.id });
 
     expect((await first.query(INBOX, { first: 1 }, bearer(assertion))).errors).toBeUndefined();
-    expect(await fx.identity.tokenRequests()).toMatchObject([{ grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer', status: 200 }]);
+    expect(await fx.identity.tokenRequests()).toMatchObject([{ grantType: GRANT.obo, status: 200 }]);
     await fx.identity.clearTokenRequests();
 
     expect((await second.query(INBOX, { first: 1 }, bearer(assertion))).errors).toBeUndefined();
@@ -114,7 +111,7 @@ describe.skipIf(skip !== undefined)(`MSAL token cache shared through Redis by se
     const asCaller = { 'x-api-key': KEY };
 
     expect((await first.query(INBOX, { userId: DEMO_USER.id, first: 1 }, asCaller)).errors).toBeUndefined();
-    expect(await fx.identity.tokenRequests()).toMatchObject([{ grantType: 'client_credentials', status: 200 }]);
+    expect(await fx.identity.tokenRequests()).toMatchObject([{ grantType: GRANT.app, status: 200 }]);
     await fx.identity.clearTokenRequests();
 
     expect((await second.query(INBOX, { userId: SECOND_USER.id, first: 1 }, asCaller)).errors).toBeUndefined();

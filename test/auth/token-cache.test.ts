@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCacheCipher } from '../../src/auth/msal/cache-cipher.js';
 import { tokenCacheKey } from '../../src/auth/msal/cache-plugin.js';
 import { DEMO_USER, SECOND_USER } from '../../src/emulator/index.js';
-import { bearer, DEMO_TENANT_ID, EMULATOR_CLIENT_ID, INBOX, sha256, startAuthGateway, startIdentityEmulator, type AuthFixture, type AuthGateway } from './helpers.js';
+import { bearer, DEMO_TENANT_ID, EMULATOR_CLIENT_ID, GRANT, INBOX, sha256, startAuthGateway, startIdentityEmulator, type AuthFixture, type AuthGateway } from './helpers.js';
 
 const KEY = 'token-cache-test-key-0123456789abcdefghij';
 const APP_ENV = { AUTH_API_KEYS: `tests:${sha256(KEY)}` };
@@ -17,9 +17,8 @@ async function gatewayOf(mode: 'obo' | 'app', store: Keyv, env: Record<string, s
   open.push(gateway);
   return gateway;
 }
-const grants = async (grantType: string) => (await fx.identity.tokenRequests()).filter((r) => r.grantType === grantType);
-const clientCredentials = () => grants('client_credentials');
-const onBehalfOf = () => grants('urn:ietf:params:oauth:grant-type:jwt-bearer');
+const clientCredentials = () => fx.grants(GRANT.app);
+const onBehalfOf = () => fx.grants(GRANT.obo);
 const asCaller = { 'x-api-key': KEY };
 
 beforeAll(async () => {
@@ -29,10 +28,7 @@ afterAll(async () => {
   for (const gateway of open) await gateway.close();
   await fx.close();
 });
-beforeEach(async () => {
-  await fx.identity.setSettings({ accessTokenLifetime: 3600 });
-  await fx.identity.clearTokenRequests();
-});
+beforeEach(() => fx.reset());
 
 describe('MSAL token cache in Keyv', () => {
   it('lets two app-mode instances sharing one store use one app token, also after a restart', async () => {
