@@ -33,6 +33,11 @@ export function graphId(kind: IdKind, n: number | string): string {
   return flat(PREFIX[kind], hash('sha256', input, 'base64url'));
 }
 
+/** True if `id` starts like the ids {@link graphId} and {@link newId} mint for `kind`. */
+export function isIdOfKind(kind: Exclude<IdKind, 'user'>, id: string): boolean {
+  return id.startsWith(PREFIX[kind]);
+}
+
 function guidFromHash(digest: Buffer): string {
   const b = Buffer.from(digest.subarray(0, 16));
   // RFC 4122 version 4 / variant bits, so validators accept it.
