@@ -9,15 +9,18 @@ import type { GraphItem, Position, RemovedReason, RoundState } from './round.js'
 import { selectedNodeFields, selectFor } from './selection.js';
 
 export interface DeltaEdge {
-  /** Resolved lazily: a cursor inside a page that cannot be fetched again needs a store write. */
-  cursor: Promise<string>;
+  /**
+   * Sealed on first read, and only then. A promise only where the position needs a store write
+   * (inside a page that cannot be fetched again): a plain string keeps the edge synchronous for the executor.
+   */
+  cursor: string | Promise<string>;
   node: GraphItem;
   removed: { reason: RemovedReason } | null;
 }
 
 export interface DeltaConnection {
   edges: DeltaEdge[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: false; startCursor: Promise<string> | null; endCursor: Promise<string> };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: false; startCursor: string | Promise<string> | null; endCursor: Promise<string> };
 }
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {
@@ -102,11 +105,16 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   round = { ...round, pageSize };
   const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal });
   const seal = (position: Position) => sealRound(cursors, binding, { ...round, position });
-  const edges = read.entries.map(({ item, removed, positionAfter }): DeltaEdge => {
-    const cursor = lazy(() => positionAfter().then(seal));
+  const edges = read.entries.map((entry): DeltaEdge => {
+    const { item, removed } = entry;
+    let cursor: string | Promise<string> | undefined;
     return {
       get cursor() {
-        return cursor();
+        if (cursor === undefined) {
+          const known = entry.knownPositionAfter();
+          cursor = known === undefined ? entry.positionAfter().then(seal) : seal(known);
+        }
+        return cursor;
       },
       node: removed ? { id: item.id } : item,
       removed: removed ? { reason: removed } : null,

@@ -30,6 +30,8 @@ export interface DeltaEntry {
   removed: RemovedReason | undefined;
   /** The position right after this item (may store the rest of a page that cannot be fetched again). */
   positionAfter(): Promise<Position>;
+  /** The same position when it needs no store write (so a cursor can be sealed without waiting); undefined otherwise. */
+  knownPositionAfter(): Position | undefined;
 }
 
 export interface DeltaRead {
@@ -117,26 +119,31 @@ export function createDeltaEngine(options: DeltaEngineOptions): DeltaEngine {
     }
   }
 
-  function inside(page: Page, index: number): Promise<Position> {
+  /** A position inside a page, unless it needs the page stashed first. */
+  function knownInside(page: Page, index: number): Position | undefined {
     const { source } = page;
     switch (source.kind) {
       case 'link':
-        return Promise.resolve({
-          kind: 'link',
-          link: source.link,
-          offset: index,
-          size: source.size,
-          ...(source.repeats > 0 ? { repeats: source.repeats } : {}),
-        });
+        return source.repeats > 0
+          ? { kind: 'link', link: source.link, offset: index, size: source.size, repeats: source.repeats }
+          : { kind: 'link', link: source.link, offset: index, size: source.size };
       case 'stash':
-        return Promise.resolve({ kind: 'stash', key: source.key, index });
-      case 'fresh': {
-        // One stash per page, written only when a cursor inside it is asked for.
-        page.stashKey ??= stash.put({ from: page.start + 1, items: page.items.slice(page.start + 1 - page.base), end: page.end });
-        return page.stashKey.then((key) => ({ kind: 'stash', key, index }));
-      }
+        return { kind: 'stash', key: source.key, index };
+      case 'fresh':
+        return undefined;
     }
   }
+
+  function inside(page: Page, index: number): Promise<Position> {
+    const known = knownInside(page, index);
+    if (known !== undefined) return Promise.resolve(known);
+    // One stash per page, written only when a cursor inside it is asked for.
+    page.stashKey ??= stash.put({ from: page.start + 1, items: page.items.slice(page.start + 1 - page.base), end: page.end });
+    return page.stashKey.then((key) => ({ kind: 'stash', key, index }));
+  }
+
+  /** After item `index`: at the page's end that is where the page led (its nextLink or deltaLink). */
+  const atPageEnd = (page: Page, index: number) => index + 1 >= page.base + page.items.length && page.after !== undefined;
 
   async function read(request: DeltaReadRequest): Promise<DeltaRead> {
     const { limit } = request;
@@ -194,14 +201,17 @@ export function createDeltaEngine(options: DeltaEngineOptions): DeltaEngine {
     collected.forEach((entry, i) => lastIndexOf.set(entry.item.id, i));
     const entries = collected
       .filter((entry, i) => lastIndexOf.get(entry.item.id) === i)
-      .map(({ item, page, index }): DeltaEntry => {
-        const removed = removedReasonOf(item);
-        return {
-          item,
-          removed,
-          positionAfter: () => (index + 1 < page.base + page.items.length || page.after === undefined ? inside(page, index + 1) : Promise.resolve(page.after)),
-        };
-      });
+      .map(({ item, page, index }): DeltaEntry => ({
+        item,
+        removed: removedReasonOf(item),
+        // Methods, not arrow properties: no per-item function naming (tsx keeps names) on a hot path.
+        positionAfter() {
+          return atPageEnd(page, index) ? Promise.resolve(page.after as Position) : inside(page, index + 1);
+        },
+        knownPositionAfter() {
+          return atPageEnd(page, index) ? page.after : knownInside(page, index + 1);
+        },
+      }));
     return { entries, roundEnded, nextPosition: next };
   }
 
