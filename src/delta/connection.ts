@@ -5,6 +5,7 @@ import { gatewayError } from '../errors.js';
 import { cursorBinding, openRound, sealRound } from './round-cursor.js';
 import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from './resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from './resources/types.js';
+import type { DeltaEntry } from './engine.js';
 import type { GraphItem, Position, RemovedReason, RoundState } from './round.js';
 import { selectedNodeFields, selectFor } from './selection.js';
 
@@ -21,6 +22,33 @@ export interface DeltaEdge {
 export interface DeltaConnection {
   edges: DeltaEdge[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: false; startCursor: string | Promise<string> | null; endCursor: Promise<string> };
+}
+
+/**
+ * An edge of a page, its cursor sealed on first read. A class: an object literal with a getter is
+ * built through a slow path, once per edge of every page.
+ */
+class PageEdge implements DeltaEdge {
+  readonly node: GraphItem;
+  readonly removed: { reason: RemovedReason } | null;
+  readonly #entry: DeltaEntry;
+  readonly #seal: (position: Position) => string;
+  #cursor: string | Promise<string> | undefined;
+
+  constructor(entry: DeltaEntry, seal: (position: Position) => string) {
+    this.#entry = entry;
+    this.#seal = seal;
+    this.node = entry.removed ? { id: entry.item.id } : entry.item;
+    this.removed = entry.removed ? { reason: entry.removed } : null;
+  }
+
+  get cursor(): string | Promise<string> {
+    if (this.#cursor === undefined) {
+      const known = this.#entry.knownPositionAfter();
+      this.#cursor = known === undefined ? this.#entry.positionAfter().then(this.#seal) : this.#seal(known);
+    }
+    return this.#cursor;
+  }
 }
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {
@@ -105,21 +133,7 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   round = { ...round, pageSize };
   const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal });
   const seal = (position: Position) => sealRound(cursors, binding, { ...round, position });
-  const edges = read.entries.map((entry): DeltaEdge => {
-    const { item, removed } = entry;
-    let cursor: string | Promise<string> | undefined;
-    return {
-      get cursor() {
-        if (cursor === undefined) {
-          const known = entry.knownPositionAfter();
-          cursor = known === undefined ? entry.positionAfter().then(seal) : seal(known);
-        }
-        return cursor;
-      },
-      node: removed ? { id: item.id } : item,
-      removed: removed ? { reason: removed } : null,
-    };
-  });
+  const edges = read.entries.map((entry): DeltaEdge => new PageEdge(entry, seal));
   const endCursor = lazy(() => read.nextPosition().then(seal));
   return {
     edges,
