@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthResult } from '../auth/types.js';
 import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
-import { cursorBinding, openRound, sealRound } from './round-cursor.js';
+import { cursorBinding, openRound, sealRoundAt } from './round-cursor.js';
 import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from './resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from './resources/types.js';
 import type { DeltaEntry } from './engine.js';
@@ -132,7 +132,7 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   const pageSize = (args.first === undefined || args.first === null) && round.pageSize !== undefined ? round.pageSize : limit;
   round = { ...round, pageSize };
   const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal });
-  const seal = (position: Position) => sealRound(cursors, binding, { ...round, position });
+  const seal = (position: Position) => sealRoundAt(cursors, binding, round, position);
   const edges = read.entries.map((entry): DeltaEdge => new PageEdge(entry, seal));
   const endCursor = lazy(() => read.nextPosition().then(seal));
   return {

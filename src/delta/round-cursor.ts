@@ -12,7 +12,7 @@ interface SealedRound {
   s: string[] | null;
   p: string[];
   /** Page size (`first`) of the round's last page; absent in cursors sealed before it existed. */
-  n?: number;
+  n?: number | undefined;
   at: Position;
 }
 
@@ -22,14 +22,13 @@ export function cursorBinding(principal: Principal, resource: ResourceName): str
 }
 
 export function sealRound(codec: CursorCodec, binding: string, round: RoundState): string {
-  const payload: SealedRound = {
-    v: VERSION,
-    o: round.options,
-    s: round.select,
-    p: round.prefer,
-    ...(round.pageSize !== undefined ? { n: round.pageSize } : {}),
-    at: round.position,
-  };
+  return sealRoundAt(codec, binding, round, round.position);
+}
+
+/** Seals `round` standing at `position`: every edge cursor of a page is one (no copy of the round per cursor). */
+export function sealRoundAt(codec: CursorCodec, binding: string, round: Omit<RoundState, 'position'>, position: Position): string {
+  // An undefined `n` is left out by JSON.stringify, as older cursors have it.
+  const payload: SealedRound = { v: VERSION, o: round.options, s: round.select, p: round.prefer, n: round.pageSize, at: position };
   return codec.seal(payload, binding);
 }
 
