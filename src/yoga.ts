@@ -13,6 +13,7 @@ import type { GraphClient } from './graph/client.js';
 import { createPollCoordinator, createPollers } from './poll/index.js';
 import { usePollers } from './poll/use-pollers.js';
 import { schema } from './schema/index.js';
+import { useRequestBodyLimit } from './yoga-body-limit.js';
 import { maskError, requestError, useContractErrorCodes } from './yoga-errors.js';
 
 export interface GatewayDeps {
@@ -77,6 +78,8 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: '/health',
+    // Replaced by useRequestBodyLimit below: the same limit and answers, without a counting stream per request.
+    maxRequestBodySize: false,
     landingPage: false,
     context: ({ request }) => {
       let auth: Promise<AuthResult> | undefined;
@@ -97,6 +100,8 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       }),
       useContractErrorCodes(),
       usePollers(services.pollers),
+      // Last: it wraps whichever request parser the plugins before it chose.
+      useRequestBodyLimit(),
     ],
     renderGraphiQL,
     graphiql: { defaultQuery: DEFAULT_QUERY, title: 'delta-gateway' },
