@@ -5,8 +5,10 @@
  * from this file), so the gateway's memory is its own and the client does not share their event loop.
  *
  *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--latency 50] [--profile dir]
+ *                            [--node-env production] [--gateway-flags "--max-semi-space-size=64"]
  *
- * `--profile dir` runs the gateway with `node --cpu-prof` and prints where its time went.
+ * `--profile dir` runs the gateway with `node --cpu-prof` and prints where its busy time went, per page.
+ * `--node-env` and `--gateway-flags` set the gateway process's NODE_ENV and node flags (deployment knobs).
  * Figures go to bench/README.md by hand; nothing here asserts them.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -27,8 +29,8 @@ const IMMUTABLE = 'IdType="ImmutableId"';
 // The same node fields on both paths: the gateway turns them into this $select.
 const NODE_FIELDS = 'id subject receivedDateTime isRead from { emailAddress { name address } }';
 const SELECT = 'id,subject,receivedDateTime,isRead,from';
-// `first` is repeated on every page: it is the page size a client wants each time. Relay clients
-// select every edge's cursor; a plain sync client needs only endCursor (path c).
+// `first` is sent on every page (a page that omits it keeps the round's page size, too). Relay
+// clients select every edge's cursor; a plain sync client needs only endCursor (path c).
 const pageQueries = (edgeCursor: boolean) => {
   const edges = `edges { ${edgeCursor ? 'cursor ' : ''}removed { reason } node { ${NODE_FIELDS} } } pageInfo { hasNextPage endCursor }`;
   return {
@@ -147,9 +149,10 @@ interface Child {
   close(): Promise<void>;
 }
 
-async function start(role: 'emulator' | 'gateway', arg: string, execArgv: string[] = []): Promise<Child> {
+async function start(role: 'emulator' | 'gateway', arg: string, execArgv: string[] = [], nodeEnv?: string): Promise<Child> {
   const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child: ChildProcess = fork(SELF, [role, arg], { execArgv: ['--import', tsx, '--expose-gc', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const env = nodeEnv === undefined ? process.env : { ...process.env, NODE_ENV: nodeEnv };
+  const child: ChildProcess = fork(SELF, [role, arg], { execArgv: ['--import', tsx, '--expose-gc', ...execArgv], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const waiters: ((m: FromChild) => void)[] = [];
   child.on('message', (m: FromChild) => waiters.shift()?.(m));
@@ -207,6 +210,9 @@ interface Connection {
   pageInfo: { hasNextPage: boolean; endCursor: string };
 }
 
+/** Pages the gateway has served in this run (for the profile's per-page figures). */
+let gatewayPagesServed = 0;
+
 /** (b) The same round through the gateway: messagesDelta with `first`, then `after: endCursor` to the end. */
 async function gatewayRound(pool: Pool, token: string, pageSize: number, options: { edgeCursors?: boolean; onPage?: PageHook } = {}): Promise<RoundResult> {
   const { edgeCursors = true, onPage } = options;
@@ -224,6 +230,7 @@ async function gatewayRound(pool: Pool, token: string, pageSize: number, options
     elapsed += performance.now() - t0;
     if (statusCode !== 200 || !result.data) throw new Error(`gateway page answered ${statusCode}: ${JSON.stringify(result.errors)}`);
     pages += 1;
+    gatewayPagesServed += 1;
     const { edges, pageInfo } = result.data.messagesDelta;
     for (const edge of edges) ids.push(edge.node.id);
     await onPage?.(pages);
@@ -254,36 +261,90 @@ const cpuSince = (start: NodeJS.CpuUsage) => {
 };
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
-/** Self time per function from a V8 .cpuprofile, biggest first. */
-async function summarizeProfile(dir: string, top = 25): Promise<string> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-  const totals = new Map<string, number>();
-  let all = 0;
+type ProfileFrame = { functionName: string; url: string; lineNumber: number };
+
+// Where the gateway's busy time goes, by the innermost frame that names a part. Start-up (module
+// loading) is set apart wherever it appears on the stack; garbage collection has no stack.
+const PROFILE_PARTS: [string, (f: ProfileFrame) => boolean][] = [
+  ['cursor seal (AES-GCM)', (f) => /codec|round-cursor/.test(f.url) && /^(seal|sealRound|sealRoundAt)$/.test(f.functionName)],
+  ['cursor open', (f) => /codec|round-cursor/.test(f.url) && /^(open|openRound)$/.test(f.functionName)],
+  ['DateTime scalar', (f) => /src\/schema\/date-time/.test(f.url)],
+  ["JSON.parse of Graph's page", (f) => f.functionName === 'parseJson'],
+  ['Graph request (our client, undici)', (f) => /src\/graph\/|undici/.test(f.url)],
+  ['auth (pass-through: JWT decode)', (f) => /src\/auth\/|jose/.test(f.url)],
+  ['delta engine, connection, selection', (f) => /src\/delta\//.test(f.url)],
+  ['result JSON.stringify', (f) => f.functionName === 'jsonStringifyResultWithoutInternals'],
+  ['GraphQL execution (executor, graphql-js, resolvers)', (f) => /@graphql-tools\/|node_modules\/graphql\/|src\/schema\/|@pothos/.test(f.url)],
+  ['yoga, envelop, whatwg-node (request, plugins, response)', (f) => /graphql-yoga|@envelop|@whatwg-node|graphql-armor|src\/yoga/.test(f.url)],
+];
+const STARTUP = (f: ProfileFrame) => /node:internal\/modules|tsx\/dist|node:internal\/bootstrap/.test(f.url) || f.functionName === 'compileForInternalLoader';
+
+/**
+ * The gateway's main-thread profile (tsx's loader thread writes its own), as busy time per part and
+ * the top functions by self time; idle and start-up left out. `pages` turns totals into ms a page.
+ */
+async function summarizeProfile(dir: string, pages: number, top = 20): Promise<string> {
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
+  const parts = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let busy = 0;
   for (const file of files) {
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as {
-      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      nodes: { id: number; callFrame: ProfileFrame; children?: number[] }[];
       samples: number[];
       timeDeltas: number[];
     };
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const stack = (id: number) => {
+      const frames: ProfileFrame[] = [];
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const frame = byId.get(at)?.callFrame;
+        if (frame) frames.push(frame);
+      }
+      return frames;
+    };
     profile.samples.forEach((id, i) => {
-      const frame = byId.get(id)?.callFrame;
+      const frames = stack(id);
+      const leaf = frames[0];
       const dt = profile.timeDeltas[i] ?? 0;
-      if (!frame) return;
-      const where = frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
-      const key = `${frame.functionName || '(anonymous)'} ${where ? `${where}:${frame.lineNumber + 1}` : ''}`.trim();
-      totals.set(key, (totals.get(key) ?? 0) + dt);
-      all += dt;
+      if (!leaf || leaf.functionName === '(idle)' || frames.some(STARTUP)) return;
+      let part = leaf.functionName === '(garbage collector)' ? 'garbage collection' : undefined;
+      for (const frame of frames) {
+        if (part) break;
+        part = PROFILE_PARTS.find(([, test]) => test(frame))?.[0];
+      }
+      part ??= 'other (node:http, streams, timers, natives)';
+      parts.set(part, (parts.get(part) ?? 0) + dt);
+      const where = leaf.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+      const key = `${leaf.functionName || '(anonymous)'} ${where ? `${where}:${leaf.lineNumber + 1}` : ''}`.trim();
+      functions.set(key, (functions.get(key) ?? 0) + dt);
+      busy += dt;
     });
   }
-  const rows = [...totals].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return rows.map(([k, us]) => `${((us / all) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`).join('\n');
+  const rows = (m: Map<string, number>, n: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `${((us / busy) * 100).toFixed(1).padStart(5)}%  ${(us / 1000 / pages).toFixed(2).padStart(6)} ms a page  ${k}`)
+      .join('\n');
+  return `Busy ${(busy / 1000 / pages).toFixed(2)} ms a page (${pages} pages), by part:\n${rows(parts, parts.size)}\n\nTop functions by self time:\n${rows(functions, top)}`;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { messages: { type: 'string' }, page: { type: 'string' }, repeat: { type: 'string' }, latency: { type: 'string' }, profile: { type: 'string' } },
+    options: {
+      messages: { type: 'string' },
+      page: { type: 'string' },
+      repeat: { type: 'string' },
+      latency: { type: 'string' },
+      profile: { type: 'string' },
+      'node-env': { type: 'string' },
+      'gateway-flags': { type: 'string' },
+    },
   });
   const MESSAGES = Number(values.messages ?? 10_000);
   const PAGE = Number(values.page ?? 100);
@@ -297,7 +358,11 @@ async function main(): Promise<void> {
   const loadStart = loadavg().map((l) => l.toFixed(1)).join(' ');
   const emulator = await start('emulator', String(MESSAGES));
   const { bareUrl, seedMs } = JSON.parse(emulator.extra ?? '{}') as { bareUrl: string; seedMs: number };
-  const gateway = await start('gateway', emulator.url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  // Deployment knobs of the gateway process: NODE_ENV=production turns off graphql-js's development
+  // checks; node flags such as --max-semi-space-size=64 change how often V8 collects young garbage.
+  const gatewayFlags = (values['gateway-flags'] ?? '').split(' ').filter((f) => f !== '');
+  const nodeEnv = values['node-env'];
+  const gateway = await start('gateway', emulator.url, [...gatewayFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])], nodeEnv);
   const token = await (await fetch(`${emulator.url}/_emulator/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json().then((b) => (b as { access_token: string }).access_token);
 
   const emulatorPool = new Pool(emulator.url, { connections: 4 });
@@ -381,6 +446,7 @@ async function main(): Promise<void> {
     const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
     const out: string[] = [];
     out.push(`\nGateway benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} × ${cpuModel}; load average at the start ${loadStart})`);
+    out.push(`Gateway process: NODE_ENV=${nodeEnv ?? process.env['NODE_ENV'] ?? '(unset)'}${gatewayFlags.length > 0 ? `, node ${gatewayFlags.join(' ')}` : ''}.`);
     out.push(`${MESSAGES.toLocaleString('en')} messages in the inbox (seeded in ${seedMs} ms), pages of ${PAGE}, ${REPEAT} timed rounds per path after one warm-up round each.\n`);
     out.push('| path | round, median (min–max) | per page | ratio |');
     out.push('|---|---|---|---|');
@@ -415,7 +481,7 @@ async function main(): Promise<void> {
     await gateway.close();
     await emulator.close();
   }
-  if (profileDir) process.stdout.write(`\nGateway CPU profile (self time, top functions; ${profileDir}):\n${await summarizeProfile(profileDir)}\n`);
+  if (profileDir) process.stdout.write(`\nGateway CPU profile (${profileDir}):\n${await summarizeProfile(profileDir, gatewayPagesServed)}\n`);
 }
 
 const [role, arg] = process.argv.slice(2);
