@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Keyv } from 'keyv';
-import { createAuth } from '../../src/auth/create-auth.js';
 import { loadConfig } from '../../src/config.js';
-import { createCursorCodec } from '../../src/cursor/index.js';
 import { EMULATOR_CLIENT_ID } from '../../src/emulator/auth.js';
 import { createIdentityAdmin, type IdentityAdmin } from '../../src/emulator/identity/client.js';
 import { EMULATOR_CLIENT_SECRET, type TokenRequestLogEntry } from '../../src/emulator/identity/index.js';
 import { DEMO_TENANT_ID, startEmulator, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
-import { createGraphClient } from '../../src/graph/client.js';
+import { startGatewayServer } from '../../src/gateway-server.js';
 import { createLogger } from '../../src/log.js';
-import { createStore } from '../../src/store/index.js';
-import { attachGraphqlWs } from '../../src/transport/graphql-ws.js';
-import { createGateway } from '../../src/yoga.js';
 import { TEST_CURSOR_SECRET, type GraphQLResult } from '../helpers/gateway.js';
 
 export { EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, DEMO_TENANT_ID };
@@ -55,23 +48,15 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
       ...options.env,
     }).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
-  const config = loadConfig(env);
+  const config = loadConfig({ PORT: '0', ...env });
   const logs: string[] = [];
   const responses: string[] = [];
   const logger = createLogger('trace', { destination: { write: (line: string) => void logs.push(line) } });
-  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const store = options.store ?? createStore(config.store.url, { logger });
-  const auth = createAuth({ config, graph, store, logger });
-  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
-  const server: Server = createServer(yoga);
-  const ws = attachGraphqlWs(server, yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  let closing: Promise<void> | undefined;
+  const gateway = await startGatewayServer({ config, logger, store: options.store });
+  const { url } = gateway;
   return {
     url,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${gateway.port}/graphql`,
     logs,
     responses,
     async query<T>(document: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -84,20 +69,8 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
       responses.push(text);
       return { status: response.status, ...(JSON.parse(text) as Omit<GraphQLResult<T>, 'status'>) };
     },
-    close() {
-      // Idempotent: tests close an instance early (a restart) and again in afterAll.
-      closing ??= (async () => {
-        await ws.close();
-        await yoga.dispose();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await graph.close();
-        if (!options.store) await store.disconnect();
-      })();
-      return closing;
-    },
+    // Idempotent: tests close an instance early (a restart) and again in afterAll.
+    close: gateway.close,
   };
 }
 

@@ -1,17 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Keyv } from 'keyv';
-import { createPassthroughAuth } from '../../src/auth/passthrough.js';
 import { loadConfig } from '../../src/config.js';
 import type { GatewayContext } from '../../src/context.js';
-import { createCursorCodec } from '../../src/cursor/index.js';
 import type { RequestLogEntry, RunningEmulator } from '../../src/emulator/index.js';
-import { createGraphClient } from '../../src/graph/client.js';
+import { startGatewayServer } from '../../src/gateway-server.js';
 import { createLogger } from '../../src/log.js';
 import type { Pollers } from '../../src/poll/index.js';
-import { createStore } from '../../src/store/index.js';
-import { attachGraphqlWs } from '../../src/transport/graphql-ws.js';
-import { createGateway } from '../../src/yoga.js';
 import { TEST_CURSOR_SECRET } from '../helpers/gateway.js';
 import { eventStream, type EventStream } from '../helpers/sse.js';
 import { MESSAGES_PAGE, type BatchEdge, type MessagesPage } from './documents.js';
@@ -53,6 +46,7 @@ export interface SubscriptionGatewayOptions {
 export async function startSubscriptionGateway(options: SubscriptionGatewayOptions): Promise<SubscriptionGateway> {
   const { emulator } = options;
   const config = loadConfig({
+    PORT: '0',
     GRAPH_BASE_URL: emulator.url,
     CURSOR_SECRET: TEST_CURSOR_SECRET,
     GRAPH_RETRY_BUDGET_MS: '2000',
@@ -61,15 +55,8 @@ export async function startSubscriptionGateway(options: SubscriptionGatewayOptio
     ...options.env,
   });
   const logger = createLogger(config.log.level);
-  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const store = options.store ?? createStore(config.store.url, { logger });
-  const auth = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
-  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
-  const server: Server = createServer(yoga);
-  const ws = attachGraphqlWs(server, yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const gateway = await startGatewayServer({ config, logger, store: options.store });
+  const { url, port, server, yoga } = gateway;
   const token = await emulator.admin.token();
   // The services live in the GraphQL context: reach the pollers the way a resolver does.
   const context = (await yoga.getEnveloped({ request: new Request(`${url}/graphql`) }).contextFactory()) as unknown as GatewayContext;
@@ -95,24 +82,7 @@ export async function startSubscriptionGateway(options: SubscriptionGatewayOptio
       return eventStream<T>(`${url}/graphql`, document, { token: bearer, ...(variables ? { variables } : {}) });
     },
     connections: () => new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
-    async close() {
-      await ws.close();
-      await yoga.dispose();
-      // Streams ended by dispose() finish writing first; idle keep-alive sockets go at once; sockets of clients that
-      // went away linger on the server until yoga's next SSE ping, so those are cut after a short grace.
-      await new Promise<void>((resolve) => {
-        const sweep = setInterval(() => server.closeIdleConnections(), 20);
-        const force = setTimeout(() => server.closeAllConnections(), 200);
-        server.close(() => {
-          clearInterval(sweep);
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-      await graph.close();
-      if (!options.store) await store.disconnect();
-    },
+    close: gateway.close,
   };
 }
 
