@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
 import { createAuth } from './auth/create-auth.js';
+import type { AuthProvider } from './auth/types.js';
 import type { Config } from './config.js';
 import { createCursorCodec } from './cursor/index.js';
 import { createGraphClient, type GraphClient } from './graph/client.js';
@@ -17,6 +18,8 @@ export interface GatewayServerOptions {
   store?: Keyv;
   /** Demo mode: the embedded emulator that mints the demo user's tokens. */
   emulatorUrl?: string;
+  /** Replaces the provider `config.authMode` selects (embedding, tests). */
+  auth?: AuthProvider;
 }
 
 export interface GatewayServer {
@@ -39,7 +42,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const { config, logger } = options;
   const store = options.store ?? createStore(config.store.url, { logger });
   const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const auth = createAuth({ config, graph, store, logger, emulatorUrl: options.emulatorUrl });
+  const auth = options.auth ?? createAuth({ config, graph, store, logger, emulatorUrl: options.emulatorUrl });
   const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
 
   const server = createServer(yoga);

@@ -1,14 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createPassthroughAuth } from '../../src/auth/passthrough.js';
 import type { AuthProvider } from '../../src/auth/types.js';
 import { loadConfig } from '../../src/config.js';
-import { createCursorCodec } from '../../src/cursor/index.js';
 import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
-import { createGraphClient } from '../../src/graph/client.js';
+import { startGatewayServer } from '../../src/gateway-server.js';
 import { createLogger } from '../../src/log.js';
-import { createStore } from '../../src/store/index.js';
-import { createGateway } from '../../src/yoga.js';
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   status: number;
@@ -52,20 +46,19 @@ export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-012345
 export async function startGateway(options: StartGatewayOptions = {}): Promise<TestGateway> {
   const emulator = await startEmulator({ seed: 'demo', ...options.emulator });
   const config = loadConfig({
+    PORT: '0',
     GRAPH_BASE_URL: options.graphBaseUrl ?? emulator.url,
     CURSOR_SECRET: TEST_CURSOR_SECRET,
     GRAPH_RETRY_BUDGET_MS: '2000',
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const logger = createLogger(config.log.level);
-  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const store = createStore('memory://');
-  const auth = options.auth?.({ graphBaseUrl: config.graph.baseUrl }) ?? createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
-  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
-  const server: Server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const gateway = await startGatewayServer({
+    config,
+    logger: createLogger(config.log.level),
+    auth: options.auth?.({ graphBaseUrl: config.graph.baseUrl }),
+  });
+  const { url } = gateway;
   const token = await emulator.admin.token();
 
   async function query<T>(document: string, variables?: Record<string, unknown>, opts: QueryOptions = {}): Promise<GraphQLResult<T>> {
@@ -92,11 +85,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
     graphRequests: async () => (await emulator.admin.requests()).filter((r) => !r.path.startsWith('/_emulator')),
     clearGraphRequests: () => emulator.admin.clearRequests(),
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await graph.close();
+      await gateway.close();
       await emulator.close();
     },
   };
