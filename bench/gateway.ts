@@ -5,7 +5,7 @@
  * from this file), so the gateway's memory is its own and the client does not share their event loop.
  *
  *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--latency 50] [--profile dir]
- *                            [--node-env production] [--gateway-flags "--max-semi-space-size=64"]
+ *                            [--node-env production] [--gateway-flags=--max-semi-space-size=64]
  *
  * `--profile dir` runs the gateway with `node --cpu-prof` and prints where its busy time went, per page.
  * `--node-env` and `--gateway-flags` set the gateway process's NODE_ENV and node flags (deployment knobs).
