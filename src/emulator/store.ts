@@ -314,6 +314,14 @@ export function createStore(seed: StoreSeed): Store {
     return rec;
   };
 
+  /** Deletes an item: a removal in its change log, and its ids and location forgotten. */
+  function removeItem(user: UserState, { key, log, rec }: { key: string; log: ChangeLog; rec: ItemRecord }): void {
+    log.remove(next(), key);
+    user.ids.delete(rec.restId);
+    user.ids.delete(rec.immutableId);
+    user.location.delete(key);
+  }
+
   function locateEvent(user: UserState, id: string): { key: string; calendarId: string; log: ChangeLog; rec: ItemRecord } {
     const occ = parseOccurrenceId(id);
     if (occ) throw graphError(400, 'ErrorInvalidRequest', 'Occurrences of a series cannot be changed here; change the series master.');
@@ -374,11 +382,7 @@ export function createStore(seed: StoreSeed): Store {
       return upsertAt(log, key, merge(rec, 'message', patch));
     },
     deleteMessage(user, id) {
-      const { key, log, rec } = locate(user, id, user.messages);
-      log.remove(next(), key);
-      user.ids.delete(rec.restId);
-      user.ids.delete(rec.immutableId);
-      user.location.delete(key);
+      removeItem(user, locate(user, id, user.messages));
     },
     moveMessage(user, id, destination) {
       const { key, folderId, log, rec } = locate(user, id, user.messages);
@@ -419,11 +423,7 @@ export function createStore(seed: StoreSeed): Store {
       return upsertAt(log, key, merge(rec, 'contact', patch));
     },
     deleteContact(user, id) {
-      const { key, log, rec } = locate(user, id, user.contacts);
-      log.remove(next(), key);
-      user.ids.delete(rec.restId);
-      user.ids.delete(rec.immutableId);
-      user.location.delete(key);
+      removeItem(user, locate(user, id, user.contacts));
     },
 
     // ---- calendars -----------------------------------------------------------------------------
@@ -515,11 +515,7 @@ export function createStore(seed: StoreSeed): Store {
       return upsertAt(log, key, merged);
     },
     deleteEvent(user, id) {
-      const { key, log, rec } = locateEvent(user, id);
-      log.remove(next(), key);
-      user.ids.delete(rec.restId);
-      user.ids.delete(rec.immutableId);
-      user.location.delete(key);
+      removeItem(user, locateEvent(user, id));
     },
   };
 }
