@@ -11,15 +11,14 @@
  * `--node-env` and `--gateway-flags` set the gateway process's NODE_ENV and node flags (deployment knobs).
  * Figures go to bench/README.md by hand; nothing here asserts them.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { forkBenchChild, listen, serveParent, type BenchChild, type ProcessUsage } from './child-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -42,33 +41,6 @@ const pageQueries = (edgeCursor: boolean) => {
 // ---------------------------------------------------------------------------------------------
 // Child processes: `bench/gateway.ts emulator|gateway` answer {type:'memory'} and {type:'close'}.
 
-type Memory = { rss: number; heapUsed: number; heapTotal: number; external: number; /** CPU time used so far, ms. */ cpuMs: number };
-type ToChild = { type: 'memory'; gc: boolean } | { type: 'close' };
-type FromChild = { type: 'ready'; url: string; extra?: string } | ({ type: 'memory' } & Memory);
-
-function memory(gc: boolean): Memory {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (gc && collect) {
-    collect();
-    collect();
-  }
-  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  const { user, system } = process.cpuUsage();
-  return { rss, heapUsed, heapTotal, external, cpuMs: (user + system) / 1000 };
-}
-
-function serveChild(close: () => Promise<void>, ready: Extract<FromChild, { type: 'ready' }>): void {
-  process.on('message', (message: ToChild) => {
-    if (message.type === 'memory') process.send?.({ type: 'memory', ...memory(message.gc) } satisfies FromChild);
-    else void close().then(() => process.exit(0));
-  });
-  process.send?.(ready satisfies FromChild);
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 async function runEmulator(messages: number): Promise<void> {
   const { startEmulator } = await import('../src/emulator/index.js');
@@ -99,81 +71,33 @@ async function runEmulator(messages: number): Promise<void> {
     res.end('{"ok":true}');
   });
   const bareUrl = await listen(bare);
-  serveChild(
+  serveParent(
     async () => {
       bare.close();
       await emulator.close();
     },
-    { type: 'ready', url: emulator.url, extra: JSON.stringify({ bareUrl, seedMs: Date.now() - started }) },
+    { url: emulator.url, extra: JSON.stringify({ bareUrl, seedMs: Date.now() - started }) },
   );
 }
 
 async function runGateway(graphBaseUrl: string): Promise<void> {
-  const [{ createPassthroughAuth }, { loadConfig }, { createCursorCodec }, { createGraphClient }, { createLogger }, { createStore }, { createGateway }] =
-    await Promise.all([
-      import('../src/auth/passthrough.js'),
-      import('../src/config.js'),
-      import('../src/cursor/index.js'),
-      import('../src/graph/client.js'),
-      import('../src/log.js'),
-      import('../src/store/index.js'),
-      import('../src/yoga.js'),
-    ]);
-  const config = loadConfig({ GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent' });
-  const logger = createLogger(config.log.level);
-  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const store = createStore(config.store.url);
-  const auth = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
-  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
-  const server = createServer(yoga);
-  const url = await listen(server);
-  serveChild(
-    async () => {
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      });
-      await graph.close();
-    },
-    { type: 'ready', url },
-  );
+  const [{ loadConfig }, { createLogger }, { startGatewayServer }] = await Promise.all([
+    import('../src/config.js'),
+    import('../src/log.js'),
+    import('../src/gateway-server.js'),
+  ]);
+  // As server.ts builds it: pass-through auth, memory:// store.
+  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent' });
+  const gateway = await startGatewayServer({ config, logger: createLogger(config.log.level) });
+  serveParent(gateway.close, { url: gateway.url });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The benchmark itself.
 
-interface Child {
-  url: string;
-  extra: string | undefined;
-  memory(gc?: boolean): Promise<Memory>;
-  close(): Promise<void>;
-}
 
-async function start(role: 'emulator' | 'gateway', arg: string, execArgv: string[] = [], nodeEnv?: string): Promise<Child> {
-  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const env = nodeEnv === undefined ? process.env : { ...process.env, NODE_ENV: nodeEnv };
-  const child: ChildProcess = fork(SELF, [role, arg], { execArgv: ['--import', tsx, '--expose-gc', ...execArgv], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const waiters: ((m: FromChild) => void)[] = [];
-  child.on('message', (m: FromChild) => waiters.shift()?.(m));
-  const next = () => new Promise<FromChild>((done) => waiters.push(done));
-  const ready = await Promise.race([next(), exited.then(() => Promise.reject(new Error(`${role} process exited before it was ready`)))]);
-  if (ready.type !== 'ready') throw new Error(`${role}: unexpected first message`);
-  return {
-    url: ready.url,
-    extra: ready.extra,
-    async memory(gc = true) {
-      const answer = next();
-      child.send({ type: 'memory', gc } satisfies ToChild);
-      const m = await answer;
-      if (m.type !== 'memory') throw new Error(`${role}: unexpected answer`);
-      return m;
-    },
-    async close() {
-      child.send({ type: 'close' } satisfies ToChild);
-      await exited;
-    },
-  };
+function start(role: 'emulator' | 'gateway', arg: string, execArgv: string[] = [], nodeEnv?: string): Promise<BenchChild> {
+  return forkBenchChild(SELF, [role, arg], { execArgv, env: nodeEnv === undefined ? process.env : { ...process.env, NODE_ENV: nodeEnv } });
 }
 
 interface RoundResult {
@@ -369,7 +293,7 @@ async function main(): Promise<void> {
   const gatewayPool = new Pool(gateway.url, { connections: 4 });
   const barePool = new Pool(bareUrl, { connections: 4 });
   try {
-    const gatewayStart = await gateway.memory();
+    const gatewayStart = await gateway.usage();
 
     // Warm-up (JIT, connections), and a check that both paths read the same items in the same order.
     const warmDirect = await directRound(emulatorPool, emulator.url, token, PAGE);
@@ -391,41 +315,41 @@ async function main(): Promise<void> {
     const deltaRequests = async () => ((await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as { path: string }[]).filter((r) => r.path.includes('/messages/delta')).length;
     for (let i = 0; i < REPEAT; i++) {
       // Alternate so that drift (thermal, GC, other load) hits both paths alike.
-      let e0 = (await emulator.memory(false)).cpuMs;
+      let e0 = (await emulator.usage(false)).cpuMs;
       let c0 = process.cpuUsage();
       const a = await directRound(emulatorPool, emulator.url, token, PAGE);
       cpu.client.direct.push(cpuSince(c0));
-      let e1 = (await emulator.memory(false)).cpuMs;
+      let e1 = (await emulator.usage(false)).cpuMs;
       cpu.directEmulator.push(e1 - e0);
       await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
-      e0 = (await emulator.memory(false)).cpuMs;
-      const g0 = (await gateway.memory(false)).cpuMs;
+      e0 = (await emulator.usage(false)).cpuMs;
+      const g0 = (await gateway.usage(false)).cpuMs;
       c0 = process.cpuUsage();
       const b = await gatewayRound(gatewayPool, token, PAGE);
       cpu.client.gateway.push(cpuSince(c0));
-      cpu.gateway.push((await gateway.memory(false)).cpuMs - g0);
-      e1 = (await emulator.memory(false)).cpuMs;
+      cpu.gateway.push((await gateway.usage(false)).cpuMs - g0);
+      e1 = (await emulator.usage(false)).cpuMs;
       cpu.gatewayEmulator.push(e1 - e0);
       upstream = await deltaRequests();
       await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
-      const g1 = (await gateway.memory(false)).cpuMs;
+      const g1 = (await gateway.usage(false)).cpuMs;
       noEdgeCursors.push((await gatewayRound(gatewayPool, token, PAGE, { edgeCursors: false })).ms);
-      gatewayCpuNoEdgeCursors.push((await gateway.memory(false)).cpuMs - g1);
+      gatewayCpuNoEdgeCursors.push((await gateway.usage(false)).cpuMs - g1);
       direct.push(a.ms);
       viaGateway.push(b.ms);
       pages = { direct: a.pages, gateway: b.pages };
     }
 
     // Memory as the round grows: gateway heap after a full GC every 10 pages of one more round.
-    const samples: { page: number; m: Memory }[] = [{ page: 0, m: await gateway.memory() }];
+    const samples: { page: number; m: ProcessUsage }[] = [{ page: 0, m: await gateway.usage() }];
     await gatewayRound(gatewayPool, token, PAGE, {
       onPage: async (page) => {
-        if (page % Math.max(1, Math.round(pages.gateway / 10)) === 0) samples.push({ page, m: await gateway.memory() });
+        if (page % Math.max(1, Math.round(pages.gateway / 10)) === 0) samples.push({ page, m: await gateway.usage() });
       },
     });
-    const gatewayEnd = await gateway.memory();
+    const gatewayEnd = await gateway.usage();
 
     const withLatency = { direct: [] as number[], gateway: [] as number[] };
     if (LATENCY_MS > 0) {

@@ -13,15 +13,12 @@
  *   spread (first to last subscriber of one key's batch: the gateway's own share).
  * Figures go to bench/README.md by hand; nothing here asserts them.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { forkBenchChild, serveParent, type BenchChild } from './child-process.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const SELF = fileURLToPath(import.meta.url);
 const CURSOR_SECRET = 'bench-cursor-secret-that-is-long-enough-0123456789';
 const IMMUTABLE = 'IdType="ImmutableId"';
@@ -42,103 +39,34 @@ const SELECTIONS = [
   'parentFolderId',
 ];
 
-type Usage = { rss: number; heapUsed: number; cpuMs: number; pollers?: number };
-type ToChild = { type: 'usage'; gc: boolean } | { type: 'close' };
-type FromChild = { type: 'ready'; url: string } | ({ type: 'usage' } & Usage);
-
-function usage(gc: boolean): Usage {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (gc && collect) {
-    collect();
-    collect();
-  }
-  const { rss, heapUsed } = process.memoryUsage();
-  const { user, system } = process.cpuUsage();
-  return { rss, heapUsed, cpuMs: (user + system) / 1000 };
-}
-
-function serveChild(close: () => Promise<void>, url: string, extra: () => Partial<Usage> = () => ({})): void {
-  process.on('message', (message: ToChild) => {
-    if (message.type === 'usage') process.send?.({ type: 'usage', ...usage(message.gc), ...extra() } satisfies FromChild);
-    else void close().then(() => process.exit(0));
-  });
-  process.send?.({ type: 'ready', url } satisfies FromChild);
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 async function runEmulator(): Promise<void> {
   const { startEmulator } = await import('../src/emulator/index.js');
   const emulator = await startEmulator({ seed: { preset: 'demo', messages: 300 } });
-  serveChild(() => emulator.close(), emulator.url);
+  serveParent(() => emulator.close(), { url: emulator.url });
 }
 
 async function runGateway(graphBaseUrl: string, intervalMs: string): Promise<void> {
-  const [{ createPassthroughAuth }, { loadConfig }, { createCursorCodec }, { createGraphClient }, { createLogger }, { createStore }, { createGateway }] =
-    await Promise.all([
-      import('../src/auth/passthrough.js'),
-      import('../src/config.js'),
-      import('../src/cursor/index.js'),
-      import('../src/graph/client.js'),
-      import('../src/log.js'),
-      import('../src/store/index.js'),
-      import('../src/yoga.js'),
-    ]);
-  const config = loadConfig({ GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', POLL_INTERVAL_MS: intervalMs });
-  const logger = createLogger(config.log.level);
-  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
-  const store = createStore(config.store.url);
-  const auth = createPassthroughAuth({ graph, graphBaseUrl: config.graph.baseUrl });
-  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
-  const context = (await yoga.getEnveloped({ request: new Request('http://localhost/graphql') }).contextFactory()) as unknown as {
+  const [{ loadConfig }, { createLogger }, { startGatewayServer }] = await Promise.all([
+    import('../src/config.js'),
+    import('../src/log.js'),
+    import('../src/gateway-server.js'),
+  ]);
+  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', POLL_INTERVAL_MS: intervalMs });
+  const gateway = await startGatewayServer({ config, logger: createLogger(config.log.level) });
+  const context = (await gateway.yoga.getEnveloped({ request: new Request('http://localhost/graphql') }).contextFactory()) as unknown as {
     services: { pollers: { size: number } };
   };
-  const server = createServer(yoga);
-  const url = await listen(server);
-  serveChild(
-    async () => {
-      await yoga.dispose();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-      await graph.close();
-    },
-    url,
-    () => ({ pollers: context.services.pollers.size }),
-  );
+  serveParent<GatewayFigures>(gateway.close, { url: gateway.url }, () => ({ pollers: context.services.pollers.size }));
 }
 
-interface Child {
-  url: string;
-  usage(gc?: boolean): Promise<Usage>;
-  close(): Promise<void>;
+/** What the gateway child reports besides memory and CPU. */
+interface GatewayFigures {
+  pollers: number;
 }
 
-async function start(role: 'emulator' | 'gateway', args: string[]): Promise<Child> {
-  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child: ChildProcess = fork(SELF, [role, ...args], { execArgv: ['--import', tsx, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const waiters: ((m: FromChild) => void)[] = [];
-  child.on('message', (m: FromChild) => waiters.shift()?.(m));
-  const next = () => new Promise<FromChild>((done) => waiters.push(done));
-  const ready = await Promise.race([next(), exited.then(() => Promise.reject(new Error(`${role} process exited before it was ready`)))]);
-  if (ready.type !== 'ready') throw new Error(`${role}: unexpected first message`);
-  return {
-    url: ready.url,
-    async usage(gc = true) {
-      const answer = next();
-      child.send({ type: 'usage', gc } satisfies ToChild);
-      const m = await answer;
-      if (m.type !== 'usage') throw new Error(`${role}: unexpected answer`);
-      return m;
-    },
-    async close() {
-      child.send({ type: 'close' } satisfies ToChild);
-      await exited;
-    },
-  };
+function start(role: 'emulator' | 'gateway', args: string[]): Promise<BenchChild<GatewayFigures>> {
+  return forkBenchChild<GatewayFigures>(SELF, [role, ...args]);
 }
 
 /** One SSE subscriber on its own connection; records when each message id first arrives. */
