@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../src/emulator/index.js';
-import { generateSeed } from '../src/emulator/seed.js';
-import { toStoreSeed } from '../src/emulator/seed-adapter.js';
-import { createStore } from '../src/emulator/store.js';
+import { generateSeed } from '../src/emulator/data/seed.js';
+import { toStoreSeed } from '../src/emulator/data/seed-adapter.js';
+import { createStore } from '../src/emulator/data/store.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string' }, pageSize: { type: 'string' } } });
 const MESSAGES = Number(values.messages ?? 100_000);

@@ -82,9 +82,9 @@ async function runEmulator(messages: number): Promise<void> {
 
 async function runGateway(graphBaseUrl: string): Promise<void> {
   const [{ loadConfig }, { createLogger }, { startGatewayServer }] = await Promise.all([
-    import('../src/config.js'),
+    import('../src/config/index.js'),
     import('../src/log.js'),
-    import('../src/gateway-server.js'),
+    import('../src/server/gateway-server.js'),
   ]);
   // As server.ts builds it: pass-through auth, memory:// store.
   const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent' });

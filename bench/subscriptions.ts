@@ -48,9 +48,9 @@ async function runEmulator(): Promise<void> {
 
 async function runGateway(graphBaseUrl: string, intervalMs: string): Promise<void> {
   const [{ loadConfig }, { createLogger }, { startGatewayServer }] = await Promise.all([
-    import('../src/config.js'),
+    import('../src/config/index.js'),
     import('../src/log.js'),
-    import('../src/gateway-server.js'),
+    import('../src/server/gateway-server.js'),
   ]);
   const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', POLL_INTERVAL_MS: intervalMs });
   const gateway = await startGatewayServer({ config, logger: createLogger(config.log.level) });
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
 
   const emulator = await start('emulator', []);
   const gateway = await start('gateway', [emulator.url, String(intervalMs)]);
-  const { createEmulatorAdmin } = await import('../src/emulator/admin-client.js');
+  const { createEmulatorAdmin } = await import('../src/emulator/admin/client.js');
   const { DEMO_USER } = await import('../src/emulator/index.js');
   const admin = createEmulatorAdmin(emulator.url, DEMO_USER.id);
   const token = await admin.token({ expiresIn: 3600 });

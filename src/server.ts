@@ -1,7 +1,7 @@
-import { ConfigError, describeConfig, loadConfig, loadDotEnv, withGraphBaseUrl, type Config } from './config.js';
-import { startGatewayServer } from './gateway-server.js';
+import { ConfigError, describeConfig, loadConfig, loadDotEnv, withGraphBaseUrl, type Config } from './config/index.js';
+import { startGatewayServer } from './server/gateway-server.js';
 import { createLogger } from './log.js';
-import { GRAPHQL_PATH } from './yoga.js';
+import { GRAPHQL_PATH } from './server/yoga.js';
 
 async function main(): Promise<void> {
   loadDotEnv();

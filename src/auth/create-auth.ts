@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { GraphClient } from '../graph/client.js';
 import { createAppOnlyAuth } from './app-only.js';
 import { createDemoAuth } from './demo.js';

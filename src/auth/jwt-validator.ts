@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { gatewayError } from '../errors.js';
-import type { GraphCloud } from '../config.js';
+import type { GraphCloud } from '../config/index.js';
 import { principalOf, type Principal } from './types.js';
 
 export interface JwtValidatorOptions {

@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseApiKeys, parseAppCallers, type ApiKeyEntry, type AppCallerEntry } from '../auth/api-keys.js';
+import { parseApiKeys, parseAppCallers, type ApiKeyEntry, type AppCallerEntry } from './api-keys.js';
 
 /** How the gateway proves its own identity to the login host (obo and app modes). */
 export type ClientCredential =

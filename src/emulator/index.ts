@@ -1,17 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEmulatorAdmin, type EmulatorAdmin } from './admin-client.js';
-import { createEmulatorApp } from './app.js';
-import type { RealismSettings } from './realism.js';
-import { DEMO_USER, type SeedOptions } from './seed.js';
+import { createEmulatorAdmin, type EmulatorAdmin } from './admin/client.js';
+import { createEmulatorApp } from './http/app.js';
+import type { RealismSettings } from './http/realism.js';
+import { DEMO_USER, type SeedOptions } from './data/seed.js';
 
-export { DEMO_TENANT_ID, DEMO_USER, SECOND_USER } from './seed.js';
-export type { SeedOptions } from './seed.js';
-export type { RealismSettings } from './realism.js';
-export type { FaultSpec } from './faults.js';
-export type { RequestLogEntry } from './request-log.js';
-export { EmulatorAdminError } from './admin-client.js';
-export type { EmulatorAdmin, GraphJson, TokenOptions, TokenResponse, WriteOptions } from './admin-client.js';
+export { DEMO_TENANT_ID, DEMO_USER, SECOND_USER } from './data/seed.js';
+export type { SeedOptions } from './data/seed.js';
+export type { RealismSettings } from './http/realism.js';
+export type { FaultSpec } from './http/faults.js';
+export type { RequestLogEntry } from './http/request-log.js';
+export { EmulatorAdminError } from './admin/client.js';
+export type { EmulatorAdmin, GraphJson, TokenOptions, TokenResponse, WriteOptions } from './admin/client.js';
 
 export interface EmulatorOptions {
   /** 0 (default) = any free port. */

@@ -1,7 +1,12 @@
-import type { DeltaEdge } from '../delta/connection.js';
+import type { DeltaEdge } from '../delta/edge.js';
 import type { GraphItem, Position, RemovedReason } from '../delta/round.js';
-import type { DeltaBatch } from '../schema/delta-types.js';
 import type { PolledEntry } from './poll-round.js';
+
+/** A batch of changes pushed by a subscription, with the round-end cursor after them. */
+export interface DeltaBatch {
+  edges: DeltaEdge[];
+  cursor: string | Promise<string>;
+}
 
 /** A batch as it travels between gateway instances (JSON): every cursor already sealed. */
 export interface WireBatch {

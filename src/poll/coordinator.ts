@@ -1,4 +1,4 @@
-import type { DeltaBatch } from '../schema/delta-types.js';
+import type { DeltaBatch } from './batch.js';
 
 /** What a poller tells every instance that follows its key. */
 export type PollMessage =

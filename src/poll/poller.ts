@@ -7,7 +7,7 @@ import type { ResourceName } from '../delta/resources/types.js';
 import { openRound, sealRound } from '../delta/round-cursor.js';
 import type { Position, RoundState } from '../delta/round.js';
 import { gatewayError, isGatewayError } from '../errors.js';
-import type { DeltaBatch } from '../schema/delta-types.js';
+import type { DeltaBatch } from './batch.js';
 import { buildBatch } from './batch.js';
 import type { CheckpointStore } from './checkpoints.js';
 import type { PollCoordinator, PollMessage } from './coordinator.js';

@@ -1,6 +1,6 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 
 /** The Pothos builder and its plugins; the types live in their own files (see index.ts). */
 export const builder = new SchemaBuilder<{

@@ -1,4 +1,4 @@
-import { resolveDeltaConnection } from '../delta/connection.js';
+import { resolveDeltaConnection } from './connection.js';
 import { calendars, type CalendarArgs } from '../delta/resources/calendars.js';
 import { builder } from './builder.js';
 import { deltaTypes } from './delta-types.js';

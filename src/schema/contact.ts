@@ -1,4 +1,4 @@
-import { resolveDeltaConnection } from '../delta/connection.js';
+import { resolveDeltaConnection } from './connection.js';
 import { contacts, type ContactArgs } from '../delta/resources/contacts.js';
 import { builder } from './builder.js';
 import { DateTime } from './date-time.js';

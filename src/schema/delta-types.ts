@@ -1,16 +1,11 @@
 import type { ObjectRef } from '@pothos/core';
-import type { DeltaEdge } from '../delta/connection.js';
+import type { DeltaEdge } from '../delta/edge.js';
+import type { DeltaBatch } from '../poll/batch.js';
 import { builder } from './builder.js';
 import type { GraphObject } from './graph-object.js';
 import { Removed } from './removed.js';
 
 type SchemaTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
-/** A batch of changes pushed by a subscription, with the round-end cursor after them. */
-export interface DeltaBatch {
-  edges: DeltaEdge[];
-  cursor: string | Promise<string>;
-}
 
 /** The edge, connection and subscription batch types of one delta resource (contract names). */
 export function deltaTypes(entity: ObjectRef<SchemaTypes, GraphObject>, typeName: string, resourceLabel: string) {

@@ -1,4 +1,4 @@
-import { resolveDeltaConnection } from '../delta/connection.js';
+import { resolveDeltaConnection } from './connection.js';
 import { events, type EventArgs } from '../delta/resources/events.js';
 import { builder } from './builder.js';
 import { DateTime } from './date-time.js';

@@ -1,4 +1,4 @@
-import { resolveDeltaConnection } from '../delta/connection.js';
+import { resolveDeltaConnection } from './connection.js';
 import { messages, type MessageArgs } from '../delta/resources/messages.js';
 import { builder } from './builder.js';
 import { DateTime } from './date-time.js';

@@ -1,17 +1,17 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import { calendars, type CalendarArgs } from '../delta/resources/calendars.js';
 import { contacts, type ContactArgs } from '../delta/resources/contacts.js';
 import { events, type EventArgs } from '../delta/resources/events.js';
 import { messages, type MessageArgs } from '../delta/resources/messages.js';
 import type { CommonDeltaArgs, DeltaResource } from '../delta/resources/types.js';
 import type { PollEvent } from '../poll/poller.js';
-import { subscribeToChanges } from '../poll/subscribe.js';
+import { subscribeToChanges } from './subscribe.js';
 import { builder } from './builder.js';
 import { CalendarDelta } from './calendar.js';
 import { ContactDelta } from './contact.js';
 import { DateTime } from './date-time.js';
-import type { DeltaBatch } from './delta-types.js';
+import type { DeltaBatch } from '../poll/batch.js';
 import { EventDelta } from './event.js';
 import { ChangeType, MessageDelta } from './message.js';
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Keyv } from 'keyv';
-import { loadConfig } from '../../src/config.js';
-import { EMULATOR_CLIENT_ID } from '../../src/emulator/auth.js';
+import { loadConfig } from '../../src/config/index.js';
+import { EMULATOR_CLIENT_ID } from '../../src/emulator/identity/graph-auth.js';
 import { createIdentityAdmin, type IdentityAdmin } from '../../src/emulator/identity/client.js';
 import { EMULATOR_CLIENT_SECRET, type TokenRequestLogEntry } from '../../src/emulator/identity/index.js';
 import { DEMO_TENANT_ID, startEmulator, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
-import { startGatewayServer } from '../../src/gateway-server.js';
+import { startGatewayServer } from '../../src/server/gateway-server.js';
 import { createLogger } from '../../src/log.js';
 import { TEST_CURSOR_SECRET, type GraphQLResult } from '../helpers/gateway.js';
 

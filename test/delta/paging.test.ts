@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { directRound } from '../helpers/graph-round.js';
 import { preferencesOf, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startScriptedGraph, type ScriptedGraph } from '../helpers/scripted-graph.js';
-import { connectionQuery, readRound, type Connection } from '../gateway/resources.js';
+import { connectionQuery, readRound, type Connection } from '../fixtures/resources.js';
 
 // Graph's page size is a hint (NOTES.md 2, 3): the emulator's realism switches make it over- and
 // under-deliver, send empty pages and repeat items; the gateway must still return every item of the

@@ -1,7 +1,7 @@
 import type { AuthProvider } from '../../src/auth/types.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
-import { startGatewayServer } from '../../src/gateway-server.js';
+import { startGatewayServer } from '../../src/server/gateway-server.js';
 import { createLogger } from '../../src/log.js';
 
 export interface GraphQLResult<T = Record<string, unknown>> {

@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication, LogLevel, type Configuration, type ICachePlugin, type INetworkModule, type NodeAuthOptions } from '@azure/msal-node';
 import type { Logger } from 'pino';
-import type { ClientCredential } from '../../config.js';
+import type { ClientCredential } from '../../config/index.js';
 import { createMsalNetworkClient } from './network-client.js';
 
 export interface MsalFactoryOptions {

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { DEFAULT_ROLES, DEFAULT_SCOPES, EMULATOR_CLIENT_ID } from '../auth.js';
+import { DEFAULT_ROLES, DEFAULT_SCOPES, EMULATOR_CLIENT_ID } from './graph-auth.js';
 
 /** The secret of the emulator's pre-registered app ({@link EMULATOR_CLIENT_ID}). Not a real credential. */
 export const EMULATOR_CLIENT_SECRET = 'emulator-client-secret-not-for-production';

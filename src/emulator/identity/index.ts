@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { EmulatorState } from '../app.js';
-import { EMULATOR_CLIENT_ID } from '../auth.js';
-import { badRequest, graphError } from '../graph-error.js';
-import { parseJsonObject, readBody } from '../http-body.js';
-import { createRouter, type Reply } from '../router.js';
-import type { Json } from '../store.js';
+import type { EmulatorState } from '../http/app.js';
+import { EMULATOR_CLIENT_ID } from './graph-auth.js';
+import { badRequest, graphError } from '../http/graph-error.js';
+import { parseJsonObject, readBody } from '../http/body.js';
+import { createRouter, type Reply } from '../http/router.js';
+import type { Json } from '../data/store.js';
 import { createAppRegistry, type AppRegistry } from './apps.js';
 import { OAuthError, oauthErrorReply } from './oauth-error.js';
 import { grantToken, type IdentitySettings } from './token-endpoint.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Reply } from '../router.js';
+import type { Reply } from '../http/router.js';
 
 /** An error of the token endpoint, answered in Entra's shape (`error`, `error_description` with an AADSTS code, `error_codes`). */
 export class OAuthError extends Error {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import type { EmulatorState } from '../app.js';
-import { GRAPH_AUDIENCE } from '../auth.js';
+import type { EmulatorState } from '../http/app.js';
+import { GRAPH_AUDIENCE } from './graph-auth.js';
 import type { AppRegistration, AppRegistry } from './apps.js';
 import { oauthError } from './oauth-error.js';
 

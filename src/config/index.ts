@@ -1,0 +1,303 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { describeAuthConfig, readAuthConfig, type AuthConfig } from './auth.js';
+import { cloudOfGraphHost, GRAPH_CLOUD_NAMES, GRAPH_CLOUDS, type GraphCloud } from './clouds.js';
+import { MIN_SECRET_LENGTH } from '../cursor/codec.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+
+export { GRAPH_CLOUDS, type GraphCloud } from './clouds.js';
+export type { AuthConfig, ClientCredential } from './auth.js';
+
+export const AUTH_MODES = ['passthrough', 'obo', 'app', 'demo'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+export const CALENDARS_VERSIONS = ['beta', 'v1.0'] as const;
+export type CalendarsVersion = (typeof CALENDARS_VERSIONS)[number];
+
+/** Everything the gateway reads from its environment, parsed once, frozen. */
+export interface Config {
+  /** `PORT`: where the server listens (0 = any free port). @default 4000 */
+  readonly port: number;
+  /** `HOST`: interface the server binds to. @default '127.0.0.1' */
+  readonly host: string;
+  /**
+   * Demo mode: `GRAPH_BASE_URL` unset and `AUTH_MODE` unset or `demo`. The server starts the
+   * embedded emulator and uses its URL instead of `graph.baseUrl` (see {@link withGraphBaseUrl}).
+   * @default true when neither `GRAPH_BASE_URL` nor `AUTH_MODE` is set
+   */
+  readonly demo: boolean;
+  /** `AUTH_MODE`. @default 'demo' in demo mode, otherwise 'passthrough' */
+  readonly authMode: AuthMode;
+  /** Settings of the obo and app auth modes (`AUTH_CLIENT_ID`, `AUTH_TENANT_ID`, credentials, audiences, API keys…). */
+  readonly auth: AuthConfig;
+  readonly graph: GraphConfig;
+  readonly cursor: CursorConfig;
+  readonly store: StoreConfig;
+  readonly poll: PollConfig;
+  readonly log: LogConfig;
+}
+
+export interface GraphConfig {
+  /** `GRAPH_CLOUD`; inferred from `GRAPH_BASE_URL` when that is a national cloud's Graph host. @default 'global' */
+  readonly cloud: GraphCloud;
+  /**
+   * `GRAPH_BASE_URL`: Graph root without version and without trailing slash; `/v1.0` or `/beta` go after it.
+   * @default `https://<the cloud's Graph host>` (e.g. 'https://graph.microsoft.com')
+   */
+  readonly baseUrl: string;
+  /** Origin of `baseUrl`: the only origin Graph tokens are sent to. */
+  readonly origin: string;
+  /** `AUTH_AUTHORITY`: login host root, without tenant. @default `https://<the cloud's login host>` */
+  readonly loginAuthority: string;
+  /** Scope for Graph tokens: `https://<the cloud's Graph host>/.default` (tokens' audience is the cloud's host even behind a proxy). */
+  readonly scope: string;
+  /** `GRAPH_IMMUTABLE_IDS`: send `Prefer: IdType="ImmutableId"`. @default true */
+  readonly immutableIds: boolean;
+  /** `GRAPH_RETRY_BUDGET_MS`: time one GraphQL request may spend retrying 429/503/504. @default 30000 */
+  readonly retryBudgetMs: number;
+  /** `GRAPH_CALENDARS_VERSION`: Graph version for calendar delta. @default 'beta' */
+  readonly calendarsVersion: CalendarsVersion;
+}
+
+export interface CursorConfig {
+  /** `CURSOR_SECRET` split on commas: the first seals, all open. @default one random secret in demo mode; required otherwise */
+  readonly secrets: readonly string[];
+  /** True when the secret was generated at start (demo mode): cursors do not survive a restart. */
+  readonly generated: boolean;
+}
+
+export interface StoreConfig {
+  /** `STORE_URL`: `memory://`, `sqlite://<path>` or `redis://host:port` (`rediss://` for TLS). @default 'memory://' */
+  readonly url: string;
+}
+
+export interface PollConfig {
+  /** `POLL_INTERVAL_MS`: subscription poll interval. @default 30000 */
+  readonly intervalMs: number;
+}
+
+export interface LogConfig {
+  /** `LOG_LEVEL`: fatal, error, warn, info, debug, trace or silent. @default 'info' */
+  readonly level: LogLevel;
+}
+
+export interface ConfigIssue {
+  /** The environment variable at fault. */
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Start-up configuration is invalid; the message lists every bad variable, one per line. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super(`Invalid configuration (${count}):\n${issues.map(({ variable, message }) => `  - ${variable}: ${message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+// Values of these variables may hold credentials: never quoted back in a message.
+const SECRET_VARIABLES = new Set(['CURSOR_SECRET', 'STORE_URL']);
+
+const integer = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: what })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: what }).max(max, { error: what }));
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: `expected one of ${values.join(', ')}` }));
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'expected true, false, 1 or 0' }))
+  .transform((value) => value === 'true' || value === '1');
+
+/** An https URL (http only on loopback) with no credentials, query or fragment; returned without trailing slash. */
+const baseUrl = (example: string, allowPath: boolean) =>
+  z.string().trim().transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected an absolute URL such as ${example}` });
+      return z.NEVER;
+    }
+    const problems = [
+      url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) ? undefined : 'must use https (http only for localhost/127.0.0.1)',
+      url.username || url.password ? 'must not contain credentials' : undefined,
+      url.search || url.hash ? 'must not contain a query or fragment' : undefined,
+      !allowPath && url.pathname !== '/' ? `must be the host root without a path, e.g. ${example}` : undefined,
+      /\/(v1\.0|beta)\/?$/i.test(url.pathname) ? `must not include the version: /v1.0 and /beta are appended per resource (e.g. ${example})` : undefined,
+    ].filter((problem) => problem !== undefined);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return problems.length > 0 ? z.NEVER : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  });
+
+const storeUrl = z.string().trim().refine(
+  (value) => {
+    if (/^memory:(\/\/)?$/i.test(value)) return true;
+    if (/^sqlite:\/\/.+/i.test(value)) return true;
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected memory://, sqlite://<path> or redis://host:port (rediss:// for TLS)' },
+);
+
+const host = z.string().trim().regex(/^[^\s/]+$/, { error: 'expected a host name or IP address' });
+
+function secretList(value: string): string[] {
+  return value
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+}
+
+/**
+ * Parses the environment into a frozen {@link Config}; the only reader of `process.env`.
+ * Empty values count as unset. Throws {@link ConfigError} naming every bad variable at once.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const issues: ConfigIssue[] = [];
+  const raw = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+  function read<T>(name: string, schema: z.ZodType<T, string>, fallback: T): T;
+  function read<T>(name: string, schema: z.ZodType<T, string>): T | undefined;
+  function read<T>(name: string, schema: z.ZodType<T, string>, fallback?: T): T | undefined {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    const quoted = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)})`;
+    for (const issue of result.error.issues) issues.push({ variable: name, message: `${issue.message}${quoted}` });
+    return fallback;
+  }
+
+  const port = read('PORT', integer(0, 65_535, 'expected a port number from 0 to 65535'), 4000);
+  const listenHost = read('HOST', host, '127.0.0.1');
+  const explicitCloud = read('GRAPH_CLOUD', oneOf(GRAPH_CLOUD_NAMES as [GraphCloud, ...GraphCloud[]]));
+  const explicitBaseUrl = read('GRAPH_BASE_URL', baseUrl('https://graph.microsoft.com', true));
+  const explicitAuthMode = read('AUTH_MODE', oneOf(AUTH_MODES));
+  const authority = read('AUTH_AUTHORITY', baseUrl('https://login.microsoftonline.com', false));
+  const store = read('STORE_URL', storeUrl, 'memory://');
+  const pollIntervalMs = read('POLL_INTERVAL_MS', integer(1, 2_147_483_647, 'expected a positive integer (milliseconds)'), 30_000);
+  const immutableIds = read('GRAPH_IMMUTABLE_IDS', boolean, true);
+  const retryBudgetMs = read('GRAPH_RETRY_BUDGET_MS', integer(0, 2_147_483_647, 'expected a non-negative integer (milliseconds)'), 30_000);
+  const calendarsVersion = read('GRAPH_CALENDARS_VERSION', oneOf(CALENDARS_VERSIONS), 'beta');
+  const logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info');
+
+  // Demo mode: nothing says where a real Graph is. An unparsable GRAPH_BASE_URL still counts as set.
+  const baseUrlSet = raw('GRAPH_BASE_URL') !== undefined;
+  const authModeSet = raw('AUTH_MODE') !== undefined;
+  const demo = !baseUrlSet && (explicitAuthMode === undefined ? !authModeSet : explicitAuthMode === 'demo');
+  if (baseUrlSet && explicitAuthMode === 'demo') {
+    issues.push({
+      variable: 'AUTH_MODE',
+      message: 'demo runs the embedded emulator and cannot be combined with GRAPH_BASE_URL; use passthrough, obo or app (or unset GRAPH_BASE_URL)',
+    });
+  }
+  const authMode: AuthMode = explicitAuthMode ?? (demo ? 'demo' : 'passthrough');
+  const auth = readAuthConfig(raw, authMode, issues, MIN_SECRET_LENGTH);
+
+  const inferredCloud = explicitBaseUrl === undefined ? undefined : cloudOfGraphHost(new URL(explicitBaseUrl).hostname);
+  if (explicitCloud !== undefined && inferredCloud !== undefined && explicitCloud !== inferredCloud) {
+    issues.push({ variable: 'GRAPH_CLOUD', message: `is ${explicitCloud} but GRAPH_BASE_URL is the ${inferredCloud} cloud's Graph host` });
+  }
+  const cloud = explicitCloud ?? inferredCloud ?? 'global';
+  const { graphHost, loginHost } = GRAPH_CLOUDS[cloud];
+  const graphBaseUrl = explicitBaseUrl ?? `https://${graphHost}`;
+
+  const secrets = secretList(raw('CURSOR_SECRET') ?? '');
+  secrets.forEach((secret, index) => {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      const which = secrets.length === 1 ? 'the secret' : `secret #${index + 1}`;
+      issues.push({
+        variable: 'CURSOR_SECRET',
+        message: `${which} has ${secret.length} characters; each needs at least ${MIN_SECRET_LENGTH} (e.g. \`openssl rand -base64 48\`)`,
+      });
+    }
+  });
+  if (secrets.length === 0 && !demo) {
+    const reason = baseUrlSet ? 'GRAPH_BASE_URL is set' : `AUTH_MODE is ${raw('AUTH_MODE')?.trim()}`;
+    issues.push({
+      variable: 'CURSOR_SECRET',
+      message: `${reason} but CURSOR_SECRET is missing: outside demo mode cursors must survive restarts and be shared by every instance. Set one or more comma-separated secrets of at least ${MIN_SECRET_LENGTH} characters (the first seals, all open), e.g. \`openssl rand -base64 48\``,
+    });
+  }
+  const generated = secrets.length === 0 && demo;
+
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return deepFreeze({
+    port,
+    host: listenHost,
+    demo,
+    authMode,
+    auth,
+    graph: {
+      cloud,
+      baseUrl: graphBaseUrl,
+      origin: new URL(graphBaseUrl).origin,
+      loginAuthority: authority ?? `https://${loginHost}`,
+      scope: `https://${graphHost}/.default`,
+      immutableIds,
+      retryBudgetMs,
+      calendarsVersion,
+    },
+    cursor: { secrets: generated ? [randomBytes(48).toString('base64url')] : secrets, generated },
+    store: { url: store },
+    poll: { intervalMs: pollIntervalMs },
+    log: { level: logLevel },
+  } satisfies Config);
+}
+
+/** The same config with another Graph root (demo mode: the embedded emulator's URL, known only once it listens). */
+export function withGraphBaseUrl(config: Config, url: string): Config {
+  const parsed = baseUrl('http://127.0.0.1:4001', true).safeParse(url);
+  if (!parsed.success) throw new Error(`withGraphBaseUrl: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  return deepFreeze({ ...config, graph: { ...config.graph, baseUrl: parsed.data, origin: new URL(parsed.data).origin } });
+}
+
+/** What is safe to log at start-up: no secrets, no store credentials. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const { cursor, store, auth, ...rest } = config;
+  return { ...rest, auth: describeAuthConfig(auth), cursor: { secrets: cursor.secrets.length, generated: cursor.generated }, store: { url: store.url.replace(/\/\/[^@/]*@/, '//[redacted]@') } };
+}
+
+/**
+ * Reads a `.env` file into `process.env` if it exists (variables already set win). Call it from the
+ * CLI entry before {@link loadConfig}; tests pass an explicit env instead. Returns whether a file was read.
+ */
+export function loadDotEnv(path = '.env'): boolean {
+  if (!existsSync(path)) return false;
+  process.loadEnvFile(path);
+  return true;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,137 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { AuthResult } from '../auth/types.js';
+import type { GatewayContext } from './context.js';
+import { gatewayError } from '../errors.js';
+import { cursorBinding, openRound, sealRoundAt } from '../delta/round-cursor.js';
+import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from '../delta/resources/query-options.js';
+import type { CommonDeltaArgs, DeltaResource, RoundOptions } from '../delta/resources/types.js';
+import type { DeltaEntry } from '../delta/engine.js';
+import type { DeltaConnection, DeltaEdge } from '../delta/edge.js';
+import type { GraphItem, Position, RemovedReason, RoundState } from '../delta/round.js';
+import { selectedNodeFields, selectFor } from '../delta/selection.js';
+
+/**
+ * An edge of a page, its cursor sealed on first read. A class: an object literal with a getter is
+ * built through a slow path, once per edge of every page.
+ */
+class PageEdge implements DeltaEdge {
+  readonly node: GraphItem;
+  readonly removed: { reason: RemovedReason } | null;
+  readonly #entry: DeltaEntry;
+  readonly #seal: (position: Position) => string;
+  #cursor: string | Promise<string> | undefined;
+
+  constructor(entry: DeltaEntry, seal: (position: Position) => string) {
+    this.#entry = entry;
+    this.#seal = seal;
+    this.node = entry.removed ? { id: entry.item.id } : entry.item;
+    this.removed = entry.removed ? { reason: entry.removed } : null;
+  }
+
+  get cursor(): string | Promise<string> {
+    if (this.#cursor === undefined) {
+      const known = this.#entry.knownPositionAfter();
+      this.#cursor = known === undefined ? this.#entry.positionAfter().then(this.#seal) : this.#seal(known);
+    }
+    return this.#cursor;
+  }
+}
+
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+/** `/me` or `/users/{id}`. */
+export function whoOf(userId: string | undefined): string {
+  return userId === undefined ? '/me' : `/users/${encodeURIComponent(userId)}`;
+}
+
+/** App mode's allow-lists: FORBIDDEN when the caller may not read the round's mailbox. */
+export function authorizeTarget(auth: AuthResult, options: RoundOptions): void {
+  const userId = options['userId'];
+  if (typeof userId === 'string') auth.authorizeMailbox?.(userId);
+}
+
+/** Validates and translates a field's arguments into the round's options; no I/O. */
+export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A, access: { requireUserId?: boolean | undefined } = {}) {
+  rejectBackwardPaging(resource, args);
+  const limit = pageSizeOf(resource, args.first);
+  if (args.userId !== undefined && args.userId !== null && args.userId.length === 0) {
+    throw argumentError('BAD_USER_INPUT', resource, 'userId', 'must not be empty (omit it for the signed-in user).');
+  }
+  if (access.requireUserId && !args.userId) {
+    throw argumentError('BAD_USER_INPUT', resource, 'userId', 'is required: this gateway reads mailboxes with app-only permissions (AUTH_MODE=app), so there is no signed-in user.');
+  }
+  const translation = resource.translate(args, { newRound: !args.after });
+  const options: RoundOptions = { ...(args.userId ? { userId: args.userId } : {}), ...translation.options };
+  return { limit, translation, options };
+}
+
+export function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null) {
+  for (const [argument, value] of Object.entries(options)) {
+    if (round.options[argument] !== value) {
+      throw argumentError('CURSOR_ARGS_MISMATCH', resource, argument, 'differs from the value the round started with; omit it or pass the same value (or start a new round without `after`).');
+    }
+  }
+  if (round.select !== null && selected !== null) {
+    const outside = selected.filter((field) => !round.select?.includes(field));
+    if (outside.length > 0) {
+      throw gatewayError(
+        'CURSOR_ARGS_MISMATCH',
+        `\`${resource.field}\` (${resource.name}): this round was started selecting other fields (Graph keeps the round's $select); not in it: ${outside.join(', ')}. Start a new round without \`after\` to select them.`,
+        { argument: 'after', resource: resource.name },
+      );
+    }
+  }
+}
+
+/** The resolver behind every `xDelta` connection field: translate, open or start the round, read, build edges. */
+export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
+  resource: DeltaResource<A>,
+  args: A,
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<DeltaConnection> {
+  const { settings, cursors, engine } = context.services;
+  const { limit, translation, options } = translateArgs(resource, args, settings);
+  const selected = resource.selectable ? selectedNodeFields(info) : null;
+
+  const auth = await context.auth();
+  authorizeTarget(auth, options);
+  const binding = cursorBinding(auth.principal, resource.name);
+  let round: RoundState;
+  if (args.after) {
+    round = openRound(cursors, binding, args.after);
+    checkContinuation(resource as DeltaResource, round, options, selected);
+  } else {
+    const select = selected === null ? null : selectFor(selected);
+    const query = [...translation.query, ...(select ? [['$select', select.join(',')] as const] : [])];
+    const version = resource.version(settings);
+    const path = resource.path(whoOf(options['userId'] as string | undefined), args);
+    const prefer = [...(resource.immutableIds && settings.graphImmutableIds ? [IMMUTABLE_ID] : []), ...translation.prefer];
+    const url = `${settings.graphBaseUrl.replace(/\/+$/, '')}/${version}${path}${encodeQuery(query)}`;
+    round = { options, select, prefer, position: { kind: 'initial', url } };
+  }
+
+  // `first` omitted on a later page keeps the round's page size (and so its Prefer: odata.maxpagesize).
+  const pageSize = (args.first === undefined || args.first === null) && round.pageSize !== undefined ? round.pageSize : limit;
+  round = { ...round, pageSize };
+  const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal });
+  const seal = (position: Position) => sealRoundAt(cursors, binding, round, position);
+  const edges = read.entries.map((entry): DeltaEdge => new PageEdge(entry, seal));
+  const endCursor = lazy(() => read.nextPosition().then(seal));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: !read.roundEnded,
+      hasPreviousPage: false,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return endCursor();
+      },
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Keyv } from 'keyv';
+import type { Logger } from 'pino';
+import { createAuth } from '../auth/create-auth.js';
+import type { AuthProvider } from '../auth/types.js';
+import type { Config } from '../config/index.js';
+import { createCursorCodec } from '../cursor/index.js';
+import { createGraphClient, type GraphClient } from '../graph/client.js';
+import { createStore } from '../store/index.js';
+import { attachGraphqlWs } from './graphql-ws.js';
+import { createGateway } from './yoga.js';
+
+export interface GatewayServerOptions {
+  config: Config;
+  logger: Logger;
+  /** A store shared with another instance; it is not closed by `close()`. @default a new store for `config.store.url` */
+  store?: Keyv;
+  /** Demo mode: the embedded emulator that mints the demo user's tokens. */
+  emulatorUrl?: string;
+  /** Replaces the provider `config.authMode` selects (embedding, tests). */
+  auth?: AuthProvider;
+}
+
+export interface GatewayServer {
+  /** Origin the server listens on, e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  server: Server;
+  yoga: ReturnType<typeof createGateway>;
+  graph: GraphClient;
+  store: Keyv;
+  /** Ends WebSocket clients, subscriptions and their pollers, then the server, the Graph pool and an owned store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the gateway from its config (store → Graph client → auth → yoga), serves it over HTTP with
+ * graphql-ws on the same port and path, and listens on `config.host:config.port`.
+ */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const { config, logger } = options;
+  const store = options.store ?? createStore(config.store.url, { logger });
+  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
+  const auth = options.auth ?? createAuth({ config, graph, store, logger, emulatorUrl: options.emulatorUrl });
+  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
+
+  const server = createServer(yoga);
+  // Subscriptions over WebSocket (graphql-transport-ws) on the same port and path; SSE is yoga's own.
+  const ws = attachGraphqlWs(server, yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Long-lived streams first (WebSocket clients, SSE subscriptions and their pollers), or the server never closes.
+      await ws.close();
+      await Promise.resolve(yoga.dispose()).catch((error: unknown) => logger.warn({ err: error }, 'stopping subscriptions failed'));
+      // Streams ended by dispose() finish writing first; idle keep-alive sockets go at once; sockets of clients that
+      // went away linger until yoga's next SSE ping, so those are cut after a short grace.
+      await new Promise<void>((resolve) => {
+        const sweep = setInterval(() => server.closeIdleConnections(), 20);
+        const force = setTimeout(() => server.closeAllConnections(), 200);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await graph.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the Graph client failed'));
+      if (!options.store) await store.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
+    })());
+
+  return { url: `http://${host}:${port}`, port, server, yoga, graph, store, close };
+}

@@ -1,0 +1,115 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Keyv } from 'keyv';
+import type { Logger } from 'pino';
+import type { AuthProvider, AuthResult } from '../auth/types.js';
+import type { Config } from '../config/index.js';
+import type { GatewayContext, GatewayServices } from '../schema/context.js';
+import type { CursorCodec } from '../cursor/index.js';
+import { createDeltaEngine } from '../delta/engine.js';
+import { MAX_FIRST } from '../delta/resources/query-options.js';
+import type { GraphClient } from '../graph/client.js';
+import { createPollCoordinator, createPollers } from '../poll/index.js';
+import { usePollers } from './use-pollers.js';
+import { schema } from '../schema/index.js';
+import { useRequestBodyLimit } from './body-limit.js';
+import { maskError, requestError, useContractErrorCodes } from './errors.js';
+
+export interface GatewayDeps {
+  config: Config;
+  graph: GraphClient;
+  cursors: CursorCodec;
+  /** Keyv store (page stashes; later tokens, poll checkpoints, locks). */
+  store: Keyv;
+  auth: AuthProvider;
+  logger: Logger;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+const DEFAULT_QUERY = `# The inbox, 10 messages a page. Run it, then pass pageInfo.endCursor as $after
+# until hasNextPage is false; keep that last endCursor and run again later: you get
+# only what changed since (removed items come with removed { reason }).
+query Inbox($after: String) {
+  messagesDelta(folderId: "inbox", first: 10, after: $after) {
+    edges {
+      removed { reason }
+      node { id subject receivedDateTime isRead from { emailAddress { name address } } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+const ARMOR_REJECTION = {
+  propagateOnRejection: false,
+  onReject: [
+    (_context: unknown, error: Error) => {
+      throw requestError(error.message.replace(/^Syntax Error: /, ''));
+    },
+  ],
+};
+
+/** Builds the yoga instance (tests call `yoga.fetch`, or serve it on port 0). */
+export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<string, never>, GatewayContext> {
+  const { config, logger } = deps;
+  const engine = createDeltaEngine({ graph: deps.graph, store: deps.store });
+  const services: GatewayServices = {
+    settings: {
+      graphBaseUrl: config.graph.baseUrl,
+      graphCalendarsVersion: config.graph.calendarsVersion,
+      graphImmutableIds: config.graph.immutableIds,
+      requireUserId: config.authMode === 'app',
+    },
+    cursors: deps.cursors,
+    engine,
+    pollers: createPollers({
+      engine,
+      cursors: deps.cursors,
+      store: deps.store,
+      intervalMs: config.poll.intervalMs,
+      coordinator: createPollCoordinator(config.store.url, logger),
+      logger,
+    }),
+    logger,
+  };
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: '/health',
+    // Replaced by useRequestBodyLimit below: the same limit and answers, without a counting stream per request.
+    maxRequestBodySize: false,
+    landingPage: false,
+    context: ({ request }) => {
+      let auth: Promise<AuthResult> | undefined;
+      return { services, request, auth: () => (auth ??= deps.auth.authenticate(request)) };
+    },
+    maskedErrors: { maskError },
+    plugins: [
+      // Armor's defaults; a rejection is thrown as BAD_USER_INPUT (armor's own error carries no code and would be masked).
+      // Its cost limit multiplies by a literal `first`: the budget is per item, so `first` up to 1000 fits.
+      EnvelopArmorPlugin({
+        costLimit: { maxCost: 5000 * MAX_FIRST, ...ARMOR_REJECTION },
+        // One more than armor's 6: the Relay shape (edges → node) costs two levels before any entity field.
+        maxDepth: { n: 7, flattenFragments: true, ...ARMOR_REJECTION },
+        maxAliases: ARMOR_REJECTION,
+        maxDirectives: ARMOR_REJECTION,
+        maxTokens: ARMOR_REJECTION,
+        blockFieldSuggestion: { enabled: true },
+      }),
+      useContractErrorCodes(),
+      usePollers(services.pollers),
+      // Last: it wraps whichever request parser the plugins before it chose.
+      useRequestBodyLimit(),
+    ],
+    renderGraphiQL,
+    graphiql: { defaultQuery: DEFAULT_QUERY, title: 'delta-gateway' },
+    logging: {
+      debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
+      info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
+      error: (...args: unknown[]) => logger.error({ err: args.find((a) => a instanceof Error) }, args.filter((a) => !(a instanceof Error)).map(String).join(' ') || 'error'),
+    },
+  });
+}
