@@ -35,6 +35,11 @@ export interface Config {
   readonly store: StoreConfig;
   readonly poll: PollConfig;
   readonly log: LogConfig;
+  /**
+   * Whether the live mailbox page (src/demo/) is served: at `/` and `/demo` in demo mode, at `/demo`
+   * otherwise when `DEMO_PAGE=true`. @default true in demo mode, otherwise false
+   */
+  readonly demoPage: boolean;
 }
 
 export interface GraphConfig {
@@ -205,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
   const retryBudgetMs = read('GRAPH_RETRY_BUDGET_MS', integer(0, 2_147_483_647, 'expected a non-negative integer (milliseconds)'), 30_000);
   const calendarsVersion = read('GRAPH_CALENDARS_VERSION', oneOf(CALENDARS_VERSIONS), 'beta');
   const logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info');
+  const demoPage = read('DEMO_PAGE', boolean);
 
   // Demo mode: nothing says where a real Graph is. An unparsable GRAPH_BASE_URL still counts as set.
   const baseUrlSet = raw('GRAPH_BASE_URL') !== undefined;
@@ -268,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
     store: { url: store },
     poll: { intervalMs: pollIntervalMs },
     log: { level: logLevel },
+    demoPage: demoPage ?? demo,
   } satisfies Config);
 }
 

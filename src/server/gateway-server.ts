@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
@@ -9,7 +9,8 @@ import { createCursorCodec } from '../cursor/index.js';
 import { createGraphClient, type GraphClient } from '../graph/client.js';
 import { createStore } from '../store/index.js';
 import { attachGraphqlWs } from './graphql-ws.js';
-import { createGateway } from './yoga.js';
+import { withDemoPage } from './demo-page.js';
+import { createGateway, GRAPHQL_PATH } from './yoga.js';
 
 export interface GatewayServerOptions {
   config: Config;
@@ -45,7 +46,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const auth = options.auth ?? createAuth({ config, graph, store, logger, emulatorUrl: options.emulatorUrl });
   const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
 
-  const server = createServer(yoga);
+  const serveYoga = (req: IncomingMessage, res: ServerResponse) => void yoga(req, res);
+  // The live mailbox page (src/demo/): `/` and `/demo` in demo mode, `/demo` with DEMO_PAGE=true.
+  const server = createServer(config.demoPage ? withDemoPage(serveYoga, { demo: config.demo, emulatorUrl: options.emulatorUrl, graphqlPath: GRAPHQL_PATH, logger }) : yoga);
   // Subscriptions over WebSocket (graphql-transport-ws) on the same port and path; SSE is yoga's own.
   const ws = attachGraphqlWs(server, yoga);
   await new Promise<void>((resolve, reject) => {
