@@ -47,10 +47,10 @@ const settings = await fetch('/demo/settings.json').then((r) => r.json());
 const GRAPHQL_URL = new URL(settings.graphqlPath, location.origin).href;
 
 // ---- the sync state shown in the status line --------------------------------------------------------
-const status = { phase: 'starting', pages: 0, items: 0, lastBatch: null, reconnects: 0, rounds: 0 };
+const status = { phase: 'starting', round: 0, pages: 0, items: 0, lastBatch: null, reconnects: 0 };
 function showStatus() {
   const when = status.lastBatch ? status.lastBatch.toLocaleTimeString() : '–';
-  $('status').textContent = `${status.phase} · round ${status.rounds}: ${status.pages} pages read, ${status.items} items · last batch ${when} · reconnects ${status.reconnects}`;
+  $('status').textContent = `${status.phase} · round ${status.round}: ${status.pages} pages read, ${status.items} items · last batch ${when} · reconnects ${status.reconnects}`;
 }
 function showError(message) {
   $('error').textContent = message ?? '';
@@ -103,7 +103,8 @@ function save(key, state) {
  * new round when there is nothing stored (or on RESYNC_REQUIRED), then subscribes from the round's end.
  */
 function createSync({ key, roundQuery, roundField, roundVariables, changesQuery, changesField, changesVariables, render, countsInStatus }) {
-  let state = load(key) ?? { cursor: null, roundDone: false, items: {} };
+  // `round` numbers the rounds this folder was read in (a RESYNC_REQUIRED starts the next one).
+  let state = load(key) ?? { cursor: null, roundDone: false, round: 0, items: {} };
   let stopped = false;
   let unsubscribe = () => {};
   const marks = new Map(); // id -> 'new' | 'changed' | 'removed'
@@ -118,7 +119,8 @@ function createSync({ key, roundQuery, roundField, roundVariables, changesQuery,
       if (!stopped) render(view());
     }, MARK_MS);
   };
-  const view = () => ({ items: { ...Object.fromEntries(removedShown), ...state.items }, marks });
+  let previousItems = null; // shown while a new round replaces them
+  const view = () => ({ items: { ...Object.fromEntries(removedShown), ...(previousItems ?? state.items) }, marks });
 
   function apply(items, edges, live) {
     for (const edge of edges) {
@@ -141,9 +143,10 @@ function createSync({ key, roundQuery, roundField, roundVariables, changesQuery,
     // what is on screen stays until the round is complete).
     const resuming = state.cursor && !state.roundDone;
     const items = resuming ? state.items : {};
+    if (!resuming && Object.keys(state.items).length > 0) previousItems = state.items;
     let after = resuming ? state.cursor : null;
-    status.rounds += countsInStatus && !resuming ? 1 : 0;
-    if (countsInStatus) Object.assign(status, { phase: resuming ? 'resuming the round' : 'reading a new round', pages: 0, items: Object.keys(items).length });
+    const number = resuming ? state.round : (state.round ?? 0) + 1;
+    if (countsInStatus) Object.assign(status, { phase: resuming ? 'resuming the round' : 'reading a new round', round: number, pages: 0, items: Object.keys(items).length });
     showStatus();
     for (;;) {
       const data = await graphql(roundQuery, { ...roundVariables(), ...(after ? { after } : {}), first: PAGE_SIZE });
@@ -152,13 +155,14 @@ function createSync({ key, roundQuery, roundField, roundVariables, changesQuery,
       apply(items, page.edges, false);
       after = page.pageInfo.endCursor;
       // This page's items and the cursor after them are stored together: a reload goes on from here.
-      state = { cursor: after, roundDone: !page.pageInfo.hasNextPage, items };
+      state = { cursor: after, roundDone: !page.pageInfo.hasNextPage, round: number, items };
       save(key, state);
       if (countsInStatus) Object.assign(status, { pages: status.pages + 1, items: Object.keys(items).length, lastBatch: new Date() });
       showStatus();
       if (state.roundDone) break;
       if (resuming) render(view());
     }
+    previousItems = null;
     render(view());
   }
 
@@ -183,7 +187,7 @@ function createSync({ key, roundQuery, roundField, roundVariables, changesQuery,
         },
       );
       if (countsInStatus) {
-        status.phase = 'live (messagesChanged over SSE)';
+        Object.assign(status, { phase: 'live (messagesChanged over SSE)', round: state.round, items: Object.keys(state.items).length });
         showStatus();
       }
     }).finally(() => unsubscribe());
@@ -202,7 +206,7 @@ function createSync({ key, roundQuery, roundField, roundVariables, changesQuery,
         if (stopped) return;
         if (error instanceof GraphQLFailure && error.code === 'RESYNC_REQUIRED') {
           // Graph's delta state expired: drop the cursor and read a new round, visibly.
-          state = { cursor: null, roundDone: false, items: state.items };
+          state = { ...state, cursor: null, roundDone: false };
           if (countsInStatus) {
             status.phase = 'RESYNC_REQUIRED: starting a new round';
             showStatus();
@@ -338,7 +342,7 @@ function openFolder(folder) {
   $('folder-name').textContent = `· ${folder.displayName}`;
   messagesSync?.stop();
   selectedId = null;
-  status.rounds = 0;
+  Object.assign(status, { pages: 0, lastBatch: null });
   messagesSync = createSync({
     key: `messages:${folder.id}`,
     roundQuery: MESSAGES_DELTA,
