@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const gateway = await startGatewayServer({ config, logger, emulatorUrl });
   logger.info({ config: describeConfig(config) }, 'delta-gateway listening');
   console.log(`delta-gateway: GraphiQL at ${gateway.url}${GRAPHQL_PATH}${config.demo ? ' (demo mode: embedded emulator, no login needed)' : ''}`);
+  if (config.demoPage) console.log(`delta-gateway: live mailbox page at ${gateway.url}${config.demo ? '/' : '/demo'}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -263,3 +263,13 @@ describe('loadDotEnv', () => {
     }
   });
 });
+
+describe('DEMO_PAGE', () => {
+  it('is on in demo mode, off otherwise, and DEMO_PAGE decides when given', () => {
+    expect(loadConfig({}).demoPage).toBe(true);
+    expect(loadConfig({ DEMO_PAGE: 'false' }).demoPage).toBe(false);
+    expect(loadConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.com', CURSOR_SECRET: SECRET }).demoPage).toBe(false);
+    expect(loadConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.com', CURSOR_SECRET: SECRET, DEMO_PAGE: 'true' }).demoPage).toBe(true);
+    expect(configError({ DEMO_PAGE: 'yes' }).issues).toEqual([{ variable: 'DEMO_PAGE', message: 'expected true, false, 1 or 0 (got "yes")' }]);
+  });
+});
