@@ -285,7 +285,10 @@ function renderMessages({ items, marks }) {
     }),
   );
   if (sorted.length === 0) list.append(el('li', { className: 'empty', textContent: 'No messages (yet).' }));
-  if (focused) list.querySelector(`li[data-id="${CSS.escape(focused)}"] button`)?.focus();
+  // One tab stop for the whole list (the selected or focused message, else the first); arrows move within it.
+  const stop = list.querySelector(`li[data-id="${CSS.escape(focused ?? selectedId ?? '')}"] button`) ?? list.querySelector('li button');
+  for (const button of list.querySelectorAll('li button')) button.tabIndex = button === stop ? 0 : -1;
+  if (focused) stop?.focus();
   if (selectedId && !items[selectedId]) selectedId = null;
   updateSimulateButtons();
 }
@@ -315,6 +318,19 @@ function renderEvents({ items, marks }) {
   );
   if (shown.length === 0) list.append(el('li', { className: 'empty', textContent: 'Nothing today.' }));
 }
+
+$('messages').addEventListener('keydown', (event) => {
+  const buttons = [...$('messages').querySelectorAll('li button')];
+  const at = buttons.indexOf(document.activeElement);
+  if (at < 0) return;
+  const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: buttons.length - 1, PageDown: at + 10, PageUp: at - 10 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  const target = buttons[Math.max(0, Math.min(buttons.length - 1, to))];
+  buttons[at].tabIndex = -1;
+  target.tabIndex = 0;
+  target.focus();
+});
 
 // ---- folders ---------------------------------------------------------------------------------------
 async function loadFolders() {

@@ -131,8 +131,13 @@ describe.skipIf(!HAS_CHROMIUM)('the live mailbox page in headless Chromium', { t
     const subject = (await row.locator('.subject').innerText()).trim();
     expect(await row.locator('button').getAttribute('class')).toBe('unread');
 
-    // Keyboard only: focus the new message and select it with Enter.
-    await row.locator('button').focus();
+    // Keyboard only: the list is one tab stop; arrows move through it, Enter selects.
+    const newId = await row.getAttribute('data-id');
+    await messageRow(subject).locator('button').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => (document.activeElement?.closest('li')?.previousElementSibling as HTMLElement | null)?.dataset['id'])).toBe(newId);
+    expect(await page.locator('#messages li button[tabindex="0"]').count()).toBe(1);
+    await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Enter');
     await expect.poll(() => messageRow(subject).locator('button').getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('button', { name: 'Mark read' }).click();
