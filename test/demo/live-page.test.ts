@@ -124,6 +124,25 @@ describe.skipIf(!HAS_CHROMIUM)('the live mailbox page in headless Chromium', { t
     await expect.poll(() => messageRow('Arrived before the reload').count(), { timeout: 15_000 }).toBe(0);
   });
 
+  it('resumes a round cut off by a reload from its last stored page', async () => {
+    await emulator.admin.setRealism({ latencyMs: 250 });
+    try {
+      // "Forget stored state" drops the stored cursors and reloads: a new round, slowed down here.
+      await page.getByRole('button', { name: 'Forget stored state' }).click();
+      await expect.poll(status, { timeout: 30_000 }).toMatch(/^reading a new round · round 1: [2-9] pages read/);
+      await emulator.admin.clearRequests();
+      await page.reload();
+      await expect.poll(status, { timeout: 30_000 }).toMatch(/^resuming the round/);
+    } finally {
+      await emulator.admin.setRealism({ latencyMs: 0 });
+    }
+    await expect.poll(status, { timeout: 30_000 }).toMatch(/^live/);
+    const inbox = inboxRequests(await emulator.admin.requests());
+    expect(inbox.initial).toEqual([]);
+    expect(inbox.skip.length).toBeGreaterThan(0);
+    expect(await page.locator('#messages li').count()).toBe(inboxIds.length);
+  });
+
   it('simulate bar: its changes arrive through the subscription (new mail, mark read, move, delete, new meeting)', async () => {
     await page.getByRole('button', { name: 'New mail' }).click();
     await expect.poll(() => page.locator('#messages li.is-new').count(), { timeout: 10_000 }).toBe(1);
