@@ -1,4 +1,4 @@
-// npm run mirror -- --to mirror.db [--folders inbox,sentitems] [--watch] [--url …] [--token …] [--page-size n]
+// npm run mirror -- --to mirror.db [--folders inbox,sentitems] [--resources messages,calendars] [--watch] [--url …] [--token …] [--page-size n]
 //
 // Mirrors mailboxes into SQLite through the gateway's public GraphQL API (a reference client: it
 // imports nothing of the gateway). See database.ts for the one-transaction-per-page guarantee.
@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 import { openMirrorDatabase } from './database.js';
 import { createGatewayClient, GraphQLFailure, type GatewayClient } from './graphql-client.js';
 import { createProgress } from './progress.js';
-import { MESSAGES } from './resources.js';
-import { syncScope, watchScope } from './scope-sync.js';
+import { MAILBOX_SCOPE, MESSAGES, RESOURCES, type MirrorResource } from './resources.js';
+import { labelOf, syncScope, watchScope } from './scope-sync.js';
 
 const WELL_KNOWN_FOLDERS = ['inbox', 'sentitems', 'drafts', 'deleteditems', 'archive'];
-const USAGE = 'usage: npm run mirror -- --to mirror.db [--folders inbox,sentitems] [--watch] [--url http://localhost:4000/graphql] [--token <bearer>] [--page-size 100]';
+const USAGE = 'usage: npm run mirror -- --to mirror.db [--folders inbox,sentitems] [--resources messages,calendars] [--watch] [--url http://localhost:4000/graphql] [--token <bearer>] [--page-size 100]';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`mirror: ${message}\n`);
@@ -24,6 +24,7 @@ function readOptions() {
       options: {
         to: { type: 'string' },
         folders: { type: 'string' },
+        resources: { type: 'string', default: 'messages,calendars' },
         watch: { type: 'boolean', default: false },
         url: { type: 'string', default: 'http://localhost:4000/graphql' },
         token: { type: 'string' },
@@ -49,7 +50,10 @@ function readOptions() {
     fail(`--url is not a URL: ${parsed.url}`, 2);
   }
   const folders = parsed.folders?.split(',').map((f) => f.trim()).filter((f) => f !== '');
-  return { to: parsed.to, folders, watch: parsed.watch, url: url.href, token: parsed.token, pageSize };
+  const resources = parsed.resources.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknown = resources.filter((r) => !(r in RESOURCES));
+  if (resources.length === 0 || unknown.length > 0) fail(`--resources takes ${Object.keys(RESOURCES).join(', ')} (got ${unknown.join(', ') || 'none'})`, 2);
+  return { to: parsed.to, folders, resources: resources.map((r) => RESOURCES[r] as MirrorResource), watch: parsed.watch, url: url.href, token: parsed.token, pageSize };
 }
 
 /** The mailbox's folders: `mailFolders` where the gateway has it, else the well-known ones. */
@@ -72,7 +76,7 @@ async function main(): Promise<void> {
     token: options.token,
     onWait: (reason, ms) => progress.note('mirror', `${reason}: waiting ${Math.round(ms / 100) / 10} s`),
   });
-  const db = openMirrorDatabase(options.to, [MESSAGES]);
+  const db = openMirrorDatabase(options.to, options.resources);
   const controller = new AbortController();
   let stopping = false;
   const stop = () => {
@@ -84,16 +88,22 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   try {
-    const folders = options.folders ?? (await discoverFolders(client));
-    const sync = (scope: string) => ({ client, db, resource: MESSAGES, scope, pageSize: options.pageSize, progress, signal: controller.signal });
-    await Promise.all(folders.map((scope) => syncScope(sync(scope))));
+    const mirrorsMessages = options.resources.includes(MESSAGES);
+    const folders = mirrorsMessages ? (options.folders ?? (await discoverFolders(client))) : [];
+    // What to mirror: each folder's messages, and every mailbox-wide resource once.
+    const jobs = options.resources.flatMap((resource) => (resource.scope ? folders : [MAILBOX_SCOPE]).map((scope) => ({ resource, scope })));
+    const sync = ({ resource, scope }: (typeof jobs)[number]) => ({ client, db, resource, scope, pageSize: options.pageSize, progress, signal: controller.signal });
+    await Promise.all(jobs.map((job) => syncScope(sync(job))));
     if (options.watch && !controller.signal.aborted) {
-      progress.note('mirror', `watching ${folders.join(', ')} (messagesChanged); Ctrl-C stops`);
-      await Promise.all(folders.map((scope) => watchScope(sync(scope))));
+      progress.note('mirror', `watching ${jobs.map((job) => labelOf(job.resource, job.scope)).join(', ')} (${options.resources.map((r) => r.changedField).join(', ')}); Ctrl-C stops`);
+      await Promise.all(jobs.map((job) => watchScope(sync(job))));
     }
     progress.stop();
-    const summary = folders.map((scope) => `${scope} ${db.count(MESSAGES, scope)}`).join(', ');
-    process.stderr.write(`mirror: ${controller.signal.aborted ? 'stopped' : 'done'}: ${summary} messages in ${options.to}\n`);
+    const summary = [
+      ...(mirrorsMessages ? [`${folders.map((scope) => `${scope} ${db.count(MESSAGES, scope)}`).join(', ')} messages`] : []),
+      ...options.resources.filter((r) => !r.scope).map((r) => `${db.count(r, MAILBOX_SCOPE)} ${r.table}`),
+    ].join('; ');
+    process.stderr.write(`mirror: ${controller.signal.aborted ? 'stopped' : 'done'}: ${summary} in ${options.to}\n`);
   } finally {
     progress.stop();
     db.close();

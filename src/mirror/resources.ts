@@ -17,9 +17,8 @@ export interface MirrorResource {
   /** The connection field that reads rounds, and the subscription that pushes changes. */
   deltaField: string;
   changedField: string;
-  /** GraphQL type of the scope argument, and its name (messages: the folder). */
-  scopeArgument: string;
-  scopeType: string;
+  /** The argument that picks the scope (messages: the folder), and its GraphQL type; none = the mailbox itself. */
+  scope?: { argument: string; type: string };
   /** Node fields selected: they are the round's `$select` and must stay the same for a cursor's life. */
   selection: string;
   columns: readonly Column[];
@@ -33,8 +32,7 @@ export const MESSAGES: MirrorResource = {
   table: 'messages',
   deltaField: 'messagesDelta',
   changedField: 'messagesChanged',
-  scopeArgument: 'folderId',
-  scopeType: 'ID!',
+  scope: { argument: 'folderId', type: 'ID!' },
   selection:
     'id subject receivedDateTime lastModifiedDateTime isRead isDraft importance parentFolderId conversationId changeKey bodyPreview from { emailAddress { name address } } toRecipients { emailAddress { name address } }',
   columns: [
@@ -49,19 +47,39 @@ export const MESSAGES: MirrorResource = {
   ],
 };
 
+export const CALENDARS: MirrorResource = {
+  table: 'calendars',
+  deltaField: 'calendarsDelta',
+  changedField: 'calendarsChanged',
+  selection: 'id name color hexColor isDefaultCalendar canEdit changeKey owner { name address }',
+  columns: [
+    { name: 'name', type: 'TEXT', value: (n) => text(n['name']) },
+    { name: 'color', type: 'TEXT', value: (n) => text(n['color']) },
+    { name: 'is_default', type: 'INTEGER', value: (n) => flag(n['isDefaultCalendar']) },
+    { name: 'can_edit', type: 'INTEGER', value: (n) => flag(n['canEdit']) },
+    { name: 'owner_address', type: 'TEXT', value: (n) => text((n['owner'] as Record<string, unknown> | null)?.['address']) },
+  ],
+};
+
+export const RESOURCES: Record<string, MirrorResource> = { messages: MESSAGES, calendars: CALENDARS };
+/** The scope of resources without a scope argument. */
+export const MAILBOX_SCOPE = 'me';
+
 const EDGES = (r: MirrorResource) => `edges { removed { reason } node { ${r.selection} } }`;
+const declare = (r: MirrorResource) => (r.scope ? `$scope: ${r.scope.type}, ` : '');
+const pass = (r: MirrorResource) => (r.scope ? `${r.scope.argument}: $scope, ` : '');
 
 /** The round query: a new round without `after`, the next page with it. */
 export function deltaQuery(r: MirrorResource): string {
-  return `query MirrorPage($scope: ${r.scopeType}, $after: String, $first: Int) {
-  page: ${r.deltaField}(${r.scopeArgument}: $scope, after: $after, first: $first) { ${EDGES(r)} pageInfo { hasNextPage endCursor } }
+  return `query MirrorPage(${declare(r)}$after: String, $first: Int) {
+  page: ${r.deltaField}(${pass(r)}after: $after, first: $first) { ${EDGES(r)} pageInfo { hasNextPage endCursor } }
 }`;
 }
 
 /** The subscription from a round-end cursor. */
 export function changedSubscription(r: MirrorResource): string {
-  return `subscription MirrorChanges($scope: ${r.scopeType}, $after: String) {
-  batch: ${r.changedField}(${r.scopeArgument}: $scope, after: $after) { cursor ${EDGES(r)} }
+  return `subscription MirrorChanges(${declare(r)}$after: String) {
+  batch: ${r.changedField}(${pass(r)}after: $after) { cursor ${EDGES(r)} }
 }`;
 }
 

@@ -3,6 +3,9 @@ import { GraphQLFailure, sleep, type GatewayClient } from './graphql-client.js';
 import type { Progress } from './progress.js';
 import { changedSubscription, deltaQuery, type Edge, type MirrorResource } from './resources.js';
 
+/** How progress names a scope: the folder for messages, the table for mailbox-wide resources. */
+export const labelOf = (resource: MirrorResource, scope: string) => (resource.scope ? scope : resource.table);
+
 interface Page {
   page: { edges: Edge[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
 }
@@ -29,6 +32,8 @@ export interface ScopeSyncOptions {
 export async function syncScope(options: ScopeSyncOptions): Promise<void> {
   const { client, db, resource, scope, pageSize, progress, signal } = options;
   const query = deltaQuery(resource);
+  const label = labelOf(resource, scope);
+  const given = resource.scope ? { scope } : {};
   let fresh = false;
   for (let attempt = 1; ; attempt++) {
     const stored = db.cursor(resource, scope);
@@ -39,7 +44,7 @@ export async function syncScope(options: ScopeSyncOptions): Promise<void> {
       return;
     } catch (error) {
       if (signal.aborted || !needsNewRound(error) || attempt >= 5) throw error;
-      progress.note(scope, `${(error as GraphQLFailure).code}: starting a new round (the mirrored rows stay until it is complete)`);
+      progress.note(label, `${(error as GraphQLFailure).code}: starting a new round (the mirrored rows stay until it is complete)`);
       fresh = true;
     }
   }
@@ -47,12 +52,12 @@ export async function syncScope(options: ScopeSyncOptions): Promise<void> {
   async function readRound(after: string | undefined) {
     let cursor = after;
     const before = counts();
-    progress.update(scope, cursor ? { phase: 'resuming round', ...before } : { phase: 'new round', round: before.round + 1, pages: 0, items: 0 });
+    progress.update(label, cursor ? { phase: 'resuming round', ...before } : { phase: 'new round', round: before.round + 1, pages: 0, items: 0 });
     while (!signal.aborted) {
-      const { page } = await client.query<Page>(query, { scope, first: pageSize, ...(cursor ? { after: cursor } : {}) });
+      const { page } = await client.query<Page>(query, { ...given, first: pageSize, ...(cursor ? { after: cursor } : {}) });
       const last = !page.pageInfo.hasNextPage;
       db.writeRoundPage(resource, scope, { edges: page.edges, cursor: page.pageInfo.endCursor, first: cursor === undefined, last });
-      progress.update(scope, { phase: last ? 'round done' : 'round', ...counts(), added: page.edges.length });
+      progress.update(label, { phase: last ? 'round done' : 'round', ...counts(), added: page.edges.length });
       if (last) return;
       cursor = page.pageInfo.endCursor;
     }
@@ -60,11 +65,11 @@ export async function syncScope(options: ScopeSyncOptions): Promise<void> {
 
   async function readChanges(after: string) {
     let cursor = after;
-    progress.update(scope, { phase: 'changes', ...counts() });
+    progress.update(label, { phase: 'changes', ...counts() });
     while (!signal.aborted) {
-      const { page } = await client.query<Page>(query, { scope, first: pageSize, after: cursor });
+      const { page } = await client.query<Page>(query, { ...given, first: pageSize, after: cursor });
       db.writeChanges(resource, scope, { edges: page.edges, cursor: page.pageInfo.endCursor });
-      progress.update(scope, { phase: page.pageInfo.hasNextPage ? 'changes' : 'up to date', ...counts(), added: page.edges.length });
+      progress.update(label, { phase: page.pageInfo.hasNextPage ? 'changes' : 'up to date', ...counts(), added: page.edges.length });
       if (!page.pageInfo.hasNextPage) return;
       cursor = page.pageInfo.endCursor;
     }
@@ -84,6 +89,7 @@ export async function syncScope(options: ScopeSyncOptions): Promise<void> {
 export async function watchScope(options: ScopeSyncOptions): Promise<void> {
   const { client, db, resource, scope, progress, signal } = options;
   const document = changedSubscription(resource);
+  const label = labelOf(resource, scope);
   let failures = 0;
   while (!signal.aborted) {
     const stored = db.cursor(resource, scope);
@@ -92,12 +98,12 @@ export async function watchScope(options: ScopeSyncOptions): Promise<void> {
       continue;
     }
     if (signal.aborted) return;
-    progress.update(scope, { phase: 'watching', round: stored.round, pages: stored.pages, items: stored.items });
+    progress.update(label, { phase: 'watching', round: stored.round, pages: stored.pages, items: stored.items });
     const sse = client.subscriptions();
     try {
       await new Promise<void>((resolve, reject) => {
         const stop = sse.subscribe<{ batch: { cursor: string; edges: Edge[] } }>(
-          { query: document, variables: { scope, after: stored.cursor } },
+          { query: document, variables: { ...(resource.scope ? { scope } : {}), after: stored.cursor } },
           {
             next(result) {
               if (result.errors?.length) return reject(new GraphQLFailure(result.errors as unknown as { message: string; extensions?: Record<string, unknown> }[]));
@@ -106,7 +112,7 @@ export async function watchScope(options: ScopeSyncOptions): Promise<void> {
               db.writeChanges(resource, scope, { edges: batch.edges, cursor: batch.cursor });
               failures = 0;
               const row = db.cursor(resource, scope);
-              progress.update(scope, { phase: 'watching', round: row?.round ?? 0, pages: row?.pages ?? 0, items: row?.items ?? 0, added: batch.edges.length });
+              progress.update(label, { phase: 'watching', round: row?.round ?? 0, pages: row?.pages ?? 0, items: row?.items ?? 0, added: batch.edges.length });
             },
             error: (error) => reject(error instanceof Error ? error : new Error(String(error))),
             complete: () => resolve(),
@@ -124,7 +130,7 @@ export async function watchScope(options: ScopeSyncOptions): Promise<void> {
       if (error instanceof GraphQLFailure && error.code !== 'UPSTREAM_ERROR' && error.code !== 'THROTTLED') throw error;
       failures += 1;
       const ms = error instanceof GraphQLFailure && error.code === 'THROTTLED' ? Math.max(1, error.retryAfter ?? 1) * 1000 : Math.min(30_000, 500 * 2 ** failures);
-      progress.note(scope, `subscription lost (${error instanceof GraphQLFailure ? error.code : (error as Error).message}); reconnecting in ${Math.round(ms / 100) / 10} s`);
+      progress.note(label, `subscription lost (${error instanceof GraphQLFailure ? error.code : (error as Error).message}); reconnecting in ${Math.round(ms / 100) / 10} s`);
       await sleep(ms);
     } finally {
       sse.dispose();

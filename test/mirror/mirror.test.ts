@@ -93,10 +93,25 @@ describe('the mirror client (npm run mirror) against a gateway on the emulator',
       db.close();
     }
   }
+  /** The calendars (mailbox-wide): id → name, in the emulator (beta calendar delta) and in the mirror. */
+  async function emulatorCalendars() {
+    const token = await gateway.emulator.admin.token();
+    const { items } = await readRound(gateway.emulator, '/beta/me/calendars/delta', token);
+    return Object.fromEntries(items.map((c) => [c.id as string, c.name as string]));
+  }
+  function mirroredCalendars(path: string) {
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT id, name FROM calendars WHERE scope = 'me'").all() as { id: string; name: string }[];
+      return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+    } finally {
+      db.close();
+    }
+  }
   const cursors = (path: string) => {
     const db = new Database(path, { readonly: true });
     try {
-      return db.prepare('SELECT scope, phase, round, pages, items FROM cursors ORDER BY scope').all() as { scope: string; phase: string; round: number; pages: number; items: number }[];
+      return db.prepare("SELECT scope, phase, round, pages, items FROM cursors WHERE resource = 'messages' ORDER BY scope").all() as { scope: string; phase: string; round: number; pages: number; items: number }[];
     } finally {
       db.close();
     }
@@ -108,6 +123,8 @@ describe('the mirror client (npm run mirror) against a gateway on the emulator',
     const db = join(dir, 'churn.db');
     await mirrorOnce(db);
     expect(mirrored(db)).toEqual(await emulatorData());
+    expect(Object.keys(mirroredCalendars(db)).length).toBeGreaterThan(1);
+    expect(mirroredCalendars(db)).toEqual(await emulatorCalendars());
     expect(cursors(db).map((c) => [c.scope, c.phase, c.round])).toEqual([...FOLDERS].sort().map((f) => [f, 'changes', 1]));
 
     // Churn through the admin API (immutable ids, as the gateway reads them).
@@ -124,6 +141,7 @@ describe('the mirror client (npm run mirror) against a gateway on the emulator',
     await admin.moveMessage(inbox[3]!, 'archive', { prefer });
     await admin.moveMessage(inbox[4]!, 'archive', { prefer });
     await admin.moveMessage(archive[1]!, 'inbox', { prefer });
+    const calendar = await admin.createCalendar({ name: 'Mirror churn' });
     // Graph throttles once beyond the gateway's retry budget (2 s in tests): THROTTLED, retryAfter 3.
     await admin.injectFault({ status: 429, retryAfter: 3, times: 1, match: { pathContains: 'mailFolders/inbox/messages/delta' } });
     await gateway.clearGraphRequests();
@@ -131,6 +149,8 @@ describe('the mirror client (npm run mirror) against a gateway on the emulator',
     const secondRequests = await gateway.graphRequests();
     expect(second).toMatch(/THROTTLED: waiting 3 s/);
     expect(mirrored(db)).toEqual(await emulatorData());
+    expect(mirroredCalendars(db)[calendar.id]).toBe('Mirror churn');
+    expect(mirroredCalendars(db)).toEqual(await emulatorCalendars());
     // Only the changes were read: no new round for any folder.
     expect(messageDeltas(secondRequests).filter(isInitial)).toEqual([]);
     expect(messageDeltas(secondRequests).length).toBeGreaterThanOrEqual(FOLDERS.length);
@@ -147,10 +167,13 @@ describe('the mirror client (npm run mirror) against a gateway on the emulator',
     // More churn, then Graph forgets every delta state: a new round per folder, swapped in at its end.
     await admin.createMessage('archive', { subject: 'after the resync' }, { prefer });
     await admin.deleteMessage(inbox[5]!, { prefer });
+    await admin.updateCalendar(calendar.id, { name: 'Mirror churn, renamed' });
     await admin.expireTokens({ all: true, code: 'resyncRequired' });
     const third = await mirrorOnce(db);
     expect(third).toMatch(/RESYNC_REQUIRED: starting a new round/);
     expect(mirrored(db)).toEqual(await emulatorData());
+    expect(mirroredCalendars(db)[calendar.id]).toBe('Mirror churn, renamed');
+    expect(mirroredCalendars(db)).toEqual(await emulatorCalendars());
     expect(cursors(db).map((c) => [c.scope, c.phase, c.round])).toEqual([...FOLDERS].sort().map((f) => [f, 'changes', 2]));
   });
 
@@ -205,14 +228,17 @@ describe('the mirror client (npm run mirror) against a gateway on the emulator',
       await until('the update', () => mirrored(db)['inbox']?.[created.id]?.isRead === true);
       await gateway.emulator.admin.moveMessage(created.id, 'archive', { prefer });
       await until('the move', () => mirrored(db)['archive']?.[created.id] && !mirrored(db)['inbox']?.[created.id]);
+      const calendar = await gateway.emulator.admin.createCalendar({ name: 'watched calendar' });
+      await until('the calendar (calendarsChanged)', () => mirroredCalendars(db)[calendar.id] === 'watched calendar');
       await gateway.emulator.admin.expireTokens({ all: true, code: 'resyncRequired' });
       await until('a new round after RESYNC_REQUIRED', () => cursors(db).every((c) => c.round === 2 && c.phase === 'changes'), 60_000);
       await gateway.emulator.admin.deleteMessage(created.id, { prefer });
       await until('the delete', () => !mirrored(db)['archive']?.[created.id]);
       expect(mirrored(db)).toEqual(await emulatorData());
+      expect(mirroredCalendars(db)).toEqual(await emulatorCalendars());
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
-      expect(run.output()).toMatch(/mirror: stopped: inbox \d+, archive \d+, drafts \d+ messages/);
+      expect(run.output()).toMatch(/mirror: stopped: inbox \d+, archive \d+, drafts \d+ messages; \d+ calendars in /);
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
     }
