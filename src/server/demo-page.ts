@@ -69,6 +69,8 @@ export function withDemoPage(next: NodeHandler, options: DemoPageOptions): NodeH
     }
     if (path === '/demo/simulate' && simulate) {
       if (method !== 'POST') return answer(res, 405, { error: 'POST only' });
+      // JSON only: a cross-site form cannot send it without a CORS preflight, which this route never grants.
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return answer(res, 415, { error: 'expected content-type: application/json' });
       void readJson(req)
         .then((body) => simulate(body))
         .then(

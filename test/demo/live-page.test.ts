@@ -194,6 +194,11 @@ describe.skipIf(!HAS_CHROMIUM)('the live mailbox page in headless Chromium', { t
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(pageErrors).toEqual([]);
+    // The simulate route takes JSON only (no cross-site form posts) and only the actions it knows.
+    const simulate = (body: string, type: string) => fetch(`${gateway.url}/demo/simulate`, { method: 'POST', headers: { 'content-type': type }, body });
+    expect((await simulate('{"action":"newMail"}', 'text/plain')).status).toBe(415);
+    expect((await simulate('{"action":"dropTables"}', 'application/json')).status).toBe(400);
+    expect((await simulate('{"action":"delete","id":"no-such-message"}', 'application/json')).status).toBe(404);
     expect(requests.length).toBeGreaterThan(3);
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
   });
