@@ -53,3 +53,26 @@ export async function readRound(emu: RunningEmulator, url: string, token: string
 export async function emulatorFor(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ port: 0, ...options });
 }
+
+/** Every mail folder of the signed-in user: the top level (every page) and, below each, its childFolders. */
+export async function allMailFolders(origin: string, token: string): Promise<any[]> {
+  const list = async (url: string): Promise<any[]> => {
+    const out: any[] = [];
+    for (let next: string | undefined = url; next !== undefined; ) {
+      const res = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as { value: any[]; '@odata.nextLink'?: string };
+      out.push(...body.value);
+      next = body['@odata.nextLink'];
+    }
+    return out;
+  };
+  const all: any[] = [];
+  const walk = async (url: string): Promise<void> => {
+    for (const folder of await list(url)) {
+      all.push(folder);
+      if (folder.childFolderCount > 0) await walk(`${origin}/v1.0/me/mailFolders/${encodeURIComponent(folder.id)}/childFolders`);
+    }
+  };
+  await walk(`${origin}/v1.0/me/mailFolders`);
+  return all;
+}

@@ -56,9 +56,8 @@ describe('subscriptions: every resource', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ seed: 'demo' });
     gw = await startSubscriptionGateway({ emulator });
-    const response = await fetch(`${emulator.url}/v1.0/me/contactFolders`, { headers: { authorization: `Bearer ${gw.token}` } });
-    const body = (await response.json()) as { value: { id: string; displayName: string }[] };
-    folder = (body.value.find((f) => f.displayName === 'Contacts') ?? body.value[0])?.id ?? '';
+    const response = await fetch(`${emulator.url}/v1.0/me/contactFolders/contacts`, { headers: { authorization: `Bearer ${gw.token}` } });
+    folder = ((await response.json()) as { id?: string }).id ?? '';
   });
   afterAll(async () => {
     await gw.close();

@@ -11,8 +11,8 @@ let folder: string;
 
 beforeAll(async () => {
   gw = await startGateway({ emulator: { seed: { preset: 'demo', messages: 30 } } });
-  const response = await fetch(`${gw.emulator.url}/v1.0/me/contactFolders`, { headers: { authorization: `Bearer ${gw.token}` } });
-  folder = ((await response.json()) as { value: { id: string }[] }).value[0]?.id ?? '';
+  const response = await fetch(`${gw.emulator.url}/v1.0/me/contactFolders/contacts`, { headers: { authorization: `Bearer ${gw.token}` } });
+  folder = ((await response.json()) as { id?: string }).id ?? '';
 });
 afterAll(() => gw.close());
 

@@ -53,6 +53,9 @@ export interface EmulatorAdmin {
   getRealism(): Promise<RealismSettings>;
   setRealism(settings: Partial<RealismSettings>): Promise<RealismSettings>;
   requests(): Promise<RequestLogEntry[]>;
+  /** Highest number of Graph requests in flight per mailbox (user id) since the last {@link resetConcurrency}. */
+  concurrency(): Promise<Record<string, number>>;
+  resetConcurrency(): Promise<void>;
   clearRequests(): Promise<void>;
   users(): Promise<{ tenantId: string; value: Array<{ id: string; userPrincipalName: string; displayName: string }> }>;
 
@@ -110,6 +113,12 @@ export function createEmulatorAdmin(origin: string, defaultUser: string): Emulat
     getRealism: () => request<RealismSettings>('GET', 'realism'),
     setRealism: (settings) => request<RealismSettings>('PUT', 'realism', settings),
     requests: () => request<RequestLogEntry[]>('GET', 'requests'),
+    async concurrency() {
+      return (await request<{ mailboxes: Record<string, number> }>('GET', 'concurrency')).mailboxes;
+    },
+    async resetConcurrency() {
+      await request('DELETE', 'concurrency');
+    },
     async clearRequests() {
       await request('DELETE', 'requests');
     },

@@ -120,6 +120,13 @@ export function createAdminRoutes(): Router<AdminContext> {
     return { status: 200, body: merged };
   });
 
+  // Highest number of requests in flight per mailbox (inner requests of a batch included) since the last reset.
+  r.on('GET', 'concurrency', (ctx) => ({ status: 200, body: { mailboxes: Object.fromEntries(ctx.state.mailboxPeaks) } }));
+  r.on('DELETE', 'concurrency', (ctx) => {
+    ctx.state.mailboxPeaks.clear();
+    return { status: 204 };
+  });
+
   r.on('GET', 'requests', (ctx) => ({ status: 200, body: ctx.state.log.list() }));
   r.on('DELETE', 'requests', (ctx) => {
     ctx.state.log.clear();

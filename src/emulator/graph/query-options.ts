@@ -86,6 +86,26 @@ export function parseDeltaQuery(resource: DeltaResource, search: URLSearchParams
   return { kind: 'initial', options: { select, expand, changeType, top, filter, orderByReceivedDesc, window } };
 }
 
+/** `$select` of a single-item read (`GET messages/{id}?$select=…`); undefined when absent. */
+export function parseItemSelect(entity: EntityType, search: URLSearchParams): string[] | undefined {
+  for (const [name, value] of search) if (name.trim().toLowerCase() === '$select') return parseSelect(entity, value);
+  return undefined;
+}
+
+/** `$top`/`$skip` of a plain list read (folders): Graph's default page is 10. */
+export function parseListPaging(search: URLSearchParams, defaultTop: number): { top: number; skip: number } {
+  let top = defaultTop;
+  let skip = 0;
+  for (const [rawName, value] of search) {
+    const name = rawName.trim().toLowerCase();
+    if (name !== '$top' && name !== '$skip') continue;
+    if (!/^\d{1,9}$/.test(value)) throw badRequest(`Invalid value '${value.slice(0, 20)}' for query option '${rawName}'.`);
+    if (name === '$top') top = Math.max(1, Number(value));
+    else skip = Number(value);
+  }
+  return { top, skip };
+}
+
 function parseSelect(entity: EntityType, raw: string | undefined): string[] | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const out: string[] = [];

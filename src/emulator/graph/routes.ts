@@ -2,7 +2,7 @@ import { allowed, type Area, type Principal } from '../identity/graph-auth.js';
 import type { Collection, DeltaEngine } from '../delta/engine.js';
 import { accessDenied, badRequest, graphError, notFound } from '../http/graph-error.js';
 import type { Preferences } from '../http/prefer.js';
-import { parseDeltaQuery } from './query-options.js';
+import { parseDeltaQuery, parseItemSelect, parseListPaging } from './query-options.js';
 import type { RealismSettings } from '../http/realism.js';
 import { effectiveTimeZone, renderOut, renderRecord } from '../http/render.js';
 import { createRouter, type Reply, type Router } from '../http/router.js';
@@ -45,7 +45,8 @@ function ok(ctx: GraphContext, status: number, body: unknown, extra: string[] = 
 }
 
 function single(ctx: GraphContext, kind: ItemKind, status: number, rec: Parameters<typeof renderRecord>[1]): Reply {
-  const body = { '@odata.context': `${ctx.root}/$metadata#${kind}s/$entity`, ...renderRecord(kind, rec, { prefs: ctx.prefs }) };
+  const select = parseItemSelect(kind, ctx.search);
+  const body = { '@odata.context': `${ctx.root}/$metadata#${kind}s/$entity`, ...renderRecord(kind, rec, { prefs: ctx.prefs, select }) };
   const tz = kind === 'event' ? effectiveTimeZone(ctx.prefs) : undefined;
   return ok(ctx, status, body, tz !== undefined ? [`outlook.timezone="${tz}"`] : []);
 }
@@ -87,7 +88,23 @@ function mailFolderJson(ctx: GraphContext, id: string): Json {
   const log = ctx.user.messages.get(id);
   let unread = 0;
   if (log) for (const e of log.live()) if (e.record.json['isRead'] === false) unread += 1;
-  return { ...f, id, totalItemCount: log?.size ?? 0, unreadItemCount: unread, childFolderCount: 0 };
+  let children = 0;
+  for (const other of ctx.user.mailFolders.values()) if (other['parentFolderId'] === id) children += 1;
+  return { ...f, id, totalItemCount: log?.size ?? 0, unreadItemCount: unread, childFolderCount: children };
+}
+
+/** A folder list page: Graph pages plain lists with `$top` (default 10) and a nextLink carrying `$skip`. */
+function folderPage(ctx: GraphContext, kind: string, all: Json[]): Reply {
+  const { top, skip } = parseListPaging(ctx.search, ctx.realism.defaultPageSize);
+  const value = all.slice(skip, skip + top);
+  const body: Record<string, unknown> = { '@odata.context': `${ctx.root}/$metadata#${kind}`, value };
+  if (skip + top < all.length) {
+    const params = new URLSearchParams();
+    for (const [name, v] of ctx.search) if (!/^\$(top|skip)$/i.test(name.trim())) params.append(name, v);
+    const rest = [...params].map(([n, v]) => `${n}=${encodeURIComponent(v)}`);
+    body['@odata.nextLink'] = `${ctx.root}${ctx.path}?${[...rest, `$top=${top}`, `$skip=${skip + top}`].join('&')}`;
+  }
+  return ok(ctx, 200, body);
 }
 
 function calendarCollection(ctx: GraphContext, calendarId: string): Collection {
@@ -186,9 +203,17 @@ export function createGraphRoutes(): Router<GraphContext> {
   r.on('GET', 'contactFolders/:folder/contacts/delta', (ctx, p) => contactsDelta(ctx, p['folder'] as string));
   // Undocumented but served by Graph (SPEC 2.4): the default Contacts folder.
   r.on('GET', 'contacts/delta', (ctx) => contactsDelta(ctx, ctx.user.defaultContactFolderId));
+  // Graph lists only the folders under the default Contacts folder (not the default folder itself).
   r.on('GET', 'contactFolders', (ctx) => {
     need(ctx, 'Contacts', false);
-    return list(ctx, 'Collection(contactFolder)', [...ctx.user.contactFolders.entries()].map(([id, f]) => ({ ...f, id })));
+    const under = [...ctx.user.contactFolders.entries()].filter(([, f]) => f['parentFolderId'] === ctx.user.defaultContactFolderId);
+    return folderPage(ctx, 'Collection(contactFolder)', under.map(([id, f]) => ({ ...f, id })));
+  });
+  r.on('GET', 'contactFolders/:folder/childFolders', (ctx, p) => {
+    need(ctx, 'Contacts', false);
+    const parent = ctx.store.contactFolderId(ctx.user, p['folder'] as string);
+    const under = [...ctx.user.contactFolders.entries()].filter(([, f]) => f['parentFolderId'] === parent);
+    return folderPage(ctx, 'Collection(contactFolder)', under.map(([id, f]) => ({ ...f, id })));
   });
   r.on('GET', 'contactFolders/:folder', (ctx, p) => {
     need(ctx, 'Contacts', false);
@@ -227,9 +252,18 @@ export function createGraphRoutes(): Router<GraphContext> {
     // user/messages is not change-trackable (CSDL ChangeTracking=false): delta is per folder.
     throw graphError(400, 'ErrorInvalidRequest', "Change tracking is not supported against 'microsoft.graph.message'. Track each mail folder with mailFolders/{id}/messages/delta.");
   });
+  // Top-level folders only (children of the unlisted root); their children come from childFolders.
   r.on('GET', 'mailFolders', (ctx) => {
     need(ctx, 'Mail', false);
-    return list(ctx, 'Collection(mailFolder)', [...ctx.user.mailFolders.keys()].map((id) => mailFolderJson(ctx, id)));
+    const folders = ctx.user.mailFolders;
+    const top = [...folders.entries()].filter(([, f]) => typeof f['parentFolderId'] !== 'string' || !folders.has(f['parentFolderId']));
+    return folderPage(ctx, 'Collection(mailFolder)', top.map(([id]) => mailFolderJson(ctx, id)));
+  });
+  r.on('GET', 'mailFolders/:folder/childFolders', (ctx, p) => {
+    need(ctx, 'Mail', false);
+    const parent = ctx.store.mailFolderId(ctx.user, p['folder'] as string);
+    const children = [...ctx.user.mailFolders.entries()].filter(([, f]) => f['parentFolderId'] === parent);
+    return folderPage(ctx, 'Collection(mailFolder)', children.map(([id]) => mailFolderJson(ctx, id)));
   });
   r.on('GET', 'mailFolders/:folder', (ctx, p) => {
     need(ctx, 'Mail', false);

@@ -6,6 +6,7 @@ import { createTokenAuthority, type Principal, type TokenAuthority } from '../id
 import { createDeltaEngine, type DeltaEngine } from '../delta/engine.js';
 import { createFaultRegistry, type FaultRegistry, type LinkKind } from './faults.js';
 import { createGraphRoutes, type GraphContext } from '../graph/routes.js';
+import { planBatch, runBatch, type BatchItem } from '../graph/batch.js';
 import { errorBody, GraphError, graphError, notFound } from './graph-error.js';
 import { BodyTooLargeError, parseJsonObject, readBody } from './body.js';
 import { createIdentity } from '../identity/index.js';
@@ -25,8 +26,23 @@ export interface EmulatorState {
   readonly authority: TokenAuthority;
   readonly faults: FaultRegistry;
   readonly log: RequestLog;
+  /** Highest number of Graph requests in flight per mailbox since the last reset (batch inner requests count). */
+  readonly mailboxPeaks: Map<string, number>;
   realism: RealismSettings;
   reset(seed: SeedOptions): void;
+}
+
+/** One Graph request: a plain one, or one inside a `$batch` (executed by the same code). */
+interface GraphCall {
+  method: string;
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  body(): Promise<Json>;
+  origin: string;
+  requestId: string;
+  clientRequestId: string;
+  /** For a request inside a `$batch`: the batch's request-id and this request's id in it. */
+  batch?: { requestId: string; item: string };
 }
 
 export interface EmulatorApp {
@@ -45,6 +61,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     authority,
     faults: createFaultRegistry(),
     log: createRequestLog(),
+    mailboxPeaks: new Map(),
     realism: { ...DEFAULT_REALISM, ...realism },
     reset(options) {
       const next = build(options);
@@ -110,14 +127,14 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
 
   /** Resolves `me` / `users/{id}` and runs the Graph route below it. */
   async function dispatchGraph(
-    req: IncomingMessage,
-    url: URL,
+    call: GraphCall,
     segments: string[],
     version: 'v1.0' | 'beta',
-    origin: string,
     principal: Principal | 'admin',
     userSegmentsStart: number,
   ): Promise<Reply> {
+    const { url, origin } = call;
+    const method = call.method;
     const first = segments[userSegmentsStart]?.toLowerCase();
     let restStart: number;
     let userId: string | undefined;
@@ -129,7 +146,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     } else if (first === 'users' && segments.length > userSegmentsStart + 1) {
       userId = segments[userSegmentsStart + 1];
       restStart = userSegmentsStart + 2;
-    } else if (first === 'users' && req.method === 'GET') {
+    } else if (first === 'users' && method === 'GET') {
       return { status: 200, body: { '@odata.context': `${origin}/${version}/$metadata#users`, value: state.store.users().map((u) => u.profile) } };
     } else {
       throw graphError(400, 'BadRequest', `Resource not found for the segment '${segments[userSegmentsStart] ?? ''}'.`);
@@ -137,7 +154,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     const user = userId === undefined ? undefined : state.store.user(userId);
     if (!user) throw graphError(404, 'ErrorItemNotFound', 'The user was not found in the directory.');
     const rest = segments.slice(restStart);
-    const match = graphRoutes.match(req.method ?? 'GET', rest);
+    const match = graphRoutes.match(method, rest);
     if (match === undefined) throw graphError(400, 'BadRequest', `Resource not found for the segment '${rest[rest.length - 1] ?? ''}'.`);
     if (match === 'method') throw graphError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.');
     if (principal !== 'admin') return throttled(user.profile.id, () => match.handler(ctxFor(user), match.params));
@@ -155,8 +172,8 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
         path: principal === 'admin' ? `/${segments.slice(userSegmentsStart).map(encodeURIComponent).join('/')}` : url.pathname.slice(version.length + 1),
         search: url.searchParams,
         rawSearch: url.search,
-        prefs: parsePrefer(headerList(req.headers['prefer'])),
-        body: bodyReader(req),
+        prefs: parsePrefer(headerList(call.headers['prefer'])),
+        body: call.body,
       };
     }
   }
@@ -171,6 +188,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
       });
     }
     inFlight.set(mailbox, current + 1);
+    state.mailboxPeaks.set(mailbox, Math.max(state.mailboxPeaks.get(mailbox) ?? 0, current + 1));
     try {
       if (state.realism.latencyMs > 0) await sleep(state.realism.latencyMs);
       return await run();
@@ -181,20 +199,87 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     }
   }
 
-  async function handleGraph(req: IncomingMessage, url: URL, segments: string[], origin: string): Promise<Reply> {
+  async function handleGraph(call: GraphCall, segments: string[]): Promise<Reply> {
     const versionRaw = segments[0] ?? '';
     const version = versionRaw.toLowerCase() === 'v1.0' ? 'v1.0' : versionRaw.toLowerCase() === 'beta' ? 'beta' : undefined;
     if (version === undefined) throw graphError(400, 'BadRequest', `Invalid version: ${versionRaw.slice(0, 40)}`);
-    const fault = state.faults.take({ method: req.method ?? 'GET', path: url.pathname, link: linkKind(segments, url.searchParams) });
+    const fault = state.faults.take({ method: call.method, path: call.url.pathname, link: linkKind(segments, call.url.searchParams) });
     if (fault) throw Object.assign(graphError(fault.status, fault.code, fault.message, fault.headers), { extra: fault.extra });
-    const principal = await state.authority.verify(firstHeader(req.headers['authorization']));
-    return dispatchGraph(req, url, segments, version, origin, principal, 1);
+    const principal = await state.authority.verify(firstHeader(call.headers['authorization']));
+    if (segments.length === 2 && segments[1]?.toLowerCase() === '$batch') {
+      if (call.batch) throw graphError(400, 'BadRequest', 'A batch cannot contain another batch.');
+      if (call.method !== 'POST') throw graphError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.');
+      return handleBatch(call, version);
+    }
+    return dispatchGraph(call, segments, version, principal, 1);
+  }
+
+  /** `POST /{version}/$batch`: every inner request runs through {@link executeGraph}, as a plain request would. */
+  async function handleBatch(call: GraphCall, version: 'v1.0' | 'beta'): Promise<Reply> {
+    const plan = planBatch(await call.body());
+    const runItem = (item: BatchItem): Promise<Reply> => {
+      let url: URL;
+      try {
+        url = new URL(`/${version}/${item.url}`, 'http://emulator.invalid');
+      } catch {
+        return Promise.resolve({ status: 400, body: errorBody('BadRequest', 'Invalid request URL.', randomUUID(), new Date()) });
+      }
+      const requestId = randomUUID();
+      const inner: GraphCall = {
+        method: item.method,
+        url,
+        headers: { ...item.headers, authorization: firstHeader(call.headers['authorization']) },
+        body: () => Promise.resolve(item.body ?? {}),
+        origin: call.origin,
+        requestId,
+        clientRequestId: item.headers['client-request-id']?.slice(0, 64).replace(/[^\w-]/g, '') || requestId,
+        batch: { requestId: call.requestId, item: item.id },
+      };
+      return executeGraph(inner);
+    };
+    const responses = await runBatch(plan, runItem);
+    return { status: 200, body: { responses } };
+  }
+
+  /** Runs one Graph request (faults, auth, routes, throttling) and records it in the request log. */
+  async function executeGraph(call: GraphCall): Promise<Reply> {
+    const at = new Date().toISOString();
+    let reply: Reply;
+    try {
+      const segments = splitPath(call.url.pathname);
+      if (segments === undefined) throw graphError(400, 'BadRequest', 'The request URL is malformed.');
+      reply = await handleGraph(call, segments);
+    } catch (err) {
+      reply = errorReplyWithExtra(err, call.requestId, call.clientRequestId);
+    }
+    state.log.add({
+      method: call.method,
+      path: call.url.pathname,
+      query: Object.fromEntries(call.url.searchParams),
+      headers: loggedHeaders(call.headers),
+      status: reply.status,
+      at,
+      requestId: call.requestId,
+      ...(call.batch ? { batch: call.batch.requestId, batchItem: call.batch.item } : {}),
+    });
+    return reply;
+  }
+
+  function errorReplyWithExtra(err: unknown, requestId: string, clientRequestId: string): Reply {
+    const reply = errorReply(err, requestId, clientRequestId);
+    const extra = (err as { extra?: Record<string, unknown> } | null)?.extra;
+    if (extra && reply.body) {
+      const inner = (reply.body as { error: { innerError: Record<string, unknown> } }).error.innerError;
+      Object.assign(inner, extra);
+    }
+    return reply;
   }
 
   async function handleAdmin(req: IncomingMessage, url: URL, segments: string[], origin: string): Promise<Reply> {
     // /_emulator/users/{id}/… mirrors the Graph routes without auth, faults or latency.
     if (segments[1]?.toLowerCase() === 'users' && segments.length > 3) {
-      return dispatchGraph(req, url, segments, 'v1.0', origin, 'admin', 1);
+      const call: GraphCall = { method: req.method ?? 'GET', url, headers: req.headers, body: bodyReader(req), origin, requestId: '', clientRequestId: '' };
+      return dispatchGraph(call, segments, 'v1.0', 'admin', 1);
     }
     const rest = segments.slice(1);
     const match = adminRoutes.match(req.method ?? 'GET', rest);
@@ -209,10 +294,8 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     handle(req, res) {
       const requestId = randomUUID();
       const clientRequestId = firstHeader(req.headers['client-request-id'])?.slice(0, 64).replace(/[^\w-]/g, '') || requestId;
-      const at = new Date().toISOString();
-      let url: URL | undefined;
-      let admin = false;
       const run = async (): Promise<Reply> => {
+        let url: URL;
         try {
           url = new URL(req.url ?? '/', 'http://emulator.invalid');
         } catch {
@@ -221,36 +304,15 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
         const segments = splitPath(url.pathname);
         if (segments === undefined) throw graphError(400, 'BadRequest', 'The request URL is malformed.');
         const origin = originOf(req);
-        admin = segments[0] === '_emulator';
-        // Login-host routes (OpenID configuration, JWKS, token endpoint) stay out of the Graph request log.
+        // Login-host routes (OpenID configuration, JWKS, token endpoint) and the admin API stay out of the Graph request log.
         const identityReply = identity.handle(req, url, segments, origin);
-        if (identityReply !== undefined) {
-          admin = true;
-          return identityReply;
-        }
-        return admin ? handleAdmin(req, url, segments, origin) : handleGraph(req, url, segments, origin);
+        if (identityReply !== undefined) return identityReply;
+        if (segments[0] === '_emulator') return handleAdmin(req, url, segments, origin);
+        return executeGraph({ method: req.method ?? 'GET', url, headers: req.headers, body: bodyReader(req), origin, requestId, clientRequestId });
       };
       run()
-        .catch((err: unknown) => {
-          const reply = errorReply(err, requestId, clientRequestId);
-          const extra = (err as { extra?: Record<string, unknown> }).extra;
-          if (extra && reply.body) {
-            const inner = (reply.body as { error: { innerError: Record<string, unknown> } }).error.innerError;
-            Object.assign(inner, extra);
-          }
-          return reply;
-        })
+        .catch((err: unknown) => errorReplyWithExtra(err, requestId, clientRequestId))
         .then((reply) => {
-          if (!admin) {
-            state.log.add({
-              method: req.method ?? 'GET',
-              path: url?.pathname ?? String(req.url),
-              query: url ? Object.fromEntries(url.searchParams) : {},
-              headers: loggedHeaders(req),
-              status: reply.status,
-              at,
-            });
-          }
           // A body the handler never read is drained, so keep-alive connections stay usable.
           if (!req.readableEnded) req.resume();
           send(res, requestId, clientRequestId, reply);
@@ -271,9 +333,9 @@ function headerList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function loggedHeaders(req: IncomingMessage): Record<string, string> {
+function loggedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
+  for (const [k, v] of Object.entries(headers)) {
     if (k === 'authorization' || v === undefined) continue;
     out[k] = Array.isArray(v) ? v.join(', ') : v;
   }

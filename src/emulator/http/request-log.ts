@@ -6,6 +6,12 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   status: number;
   at: string;
+  /** The emulator's request-id for this request (a `$batch` and each request inside it have their own). */
+  requestId?: string;
+  /** For a request that came inside a `$batch`: the batch's request-id. */
+  batch?: string;
+  /** For a request that came inside a `$batch`: its id in the batch. */
+  batchItem?: string;
 }
 
 export interface RequestLog {

@@ -100,8 +100,7 @@ describe('Graph-shaped writes over the Graph routes', () => {
   });
 
   it('contacts delta follows creations, updates and deletions in a folder', async () => {
-    const folders = await graph(emu, '/v1.0/me/contactFolders', { token });
-    const folder = folders.body.value[0].id;
+    const folder = (await graph(emu, '/v1.0/me/contactFolders/contacts', { token })).body.id;
     const path = `/v1.0/me/contactFolders/${folder}/contacts/delta`;
     const a = await emu.admin.createContact({ givenName: 'A' }, { folderId: folder });
     const b = await emu.admin.createContact({ givenName: 'B' }, { folderId: folder });

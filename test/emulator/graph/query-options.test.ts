@@ -7,8 +7,7 @@ let contactsFolder: string;
 beforeAll(async () => {
   emu = await emulatorFor({ seed: 'demo' });
   token = await emu.admin.token();
-  const folders = await graph(emu, '/v1.0/me/contactFolders', { token });
-  contactsFolder = folders.body.value[0].id;
+  contactsFolder = (await graph(emu, '/v1.0/me/contactFolders/contacts', { token })).body.id;
 });
 afterAll(() => emu.close());
 
