@@ -62,6 +62,8 @@ export interface GraphConfig {
   readonly retryBudgetMs: number;
   /** `GRAPH_CALENDARS_VERSION`: Graph version for calendar delta. @default 'beta' */
   readonly calendarsVersion: CalendarsVersion;
+  /** `GRAPH_MAILBOX_CONCURRENCY`: Graph requests in flight per mailbox (Outlook allows 4 per app and mailbox). @default 4 */
+  readonly mailboxConcurrency: number;
 }
 
 export interface CursorConfig {
@@ -209,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
   const immutableIds = read('GRAPH_IMMUTABLE_IDS', boolean, true);
   const retryBudgetMs = read('GRAPH_RETRY_BUDGET_MS', integer(0, 2_147_483_647, 'expected a non-negative integer (milliseconds)'), 30_000);
   const calendarsVersion = read('GRAPH_CALENDARS_VERSION', oneOf(CALENDARS_VERSIONS), 'beta');
+  const mailboxConcurrency = read('GRAPH_MAILBOX_CONCURRENCY', integer(1, 1000, 'expected a positive integer (requests in flight per mailbox)'), 4);
   const logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info');
   const demoPage = read('DEMO_PAGE', boolean);
 
@@ -269,6 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
       immutableIds,
       retryBudgetMs,
       calendarsVersion,
+      mailboxConcurrency,
     },
     cursor: { secrets: generated ? [randomBytes(48).toString('base64url')] : secrets, generated },
     store: { url: store },

@@ -22,6 +22,11 @@ export interface DeltaReadRequest {
   limit: number;
   getToken(): Promise<string>;
   signal?: AbortSignal;
+  /**
+   * How a page is fetched: an operation's loader, so that the pages of several fields share
+   * `$batch`es (CONTRACT §7). @default the engine's Graph client
+   */
+  get?: GraphClient['get'];
 }
 
 export interface DeltaEntry {
@@ -85,7 +90,8 @@ export function createDeltaEngine(options: DeltaEngineOptions): DeltaEngine {
 
   async function fetchPage(url: string, size: number, request: DeltaReadRequest) {
     const token = await request.getToken();
-    const response = await graph.get({
+    const get = request.get ?? graph.get;
+    const response = await get({
       url,
       token,
       prefer: [maxPageSize(size), ...request.round.prefer],

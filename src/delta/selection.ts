@@ -34,6 +34,9 @@ function included(info: GraphQLResolveInfo, node: Parameters<typeof getDirective
   return getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.['if'] !== false;
 }
 
+/** Relationship fields resolved from a property of the item: selecting one selects that property. */
+const RELATIONSHIP_PROPERTIES: Readonly<Record<string, string>> = { parentFolder: 'parentFolderId' };
+
 /**
  * Names of the node fields a connection (or batch) field selects under `edges.node`, in query order.
  * GraphQL field names are Graph property names, so they are `$select` items as they are.
@@ -41,7 +44,7 @@ function included(info: GraphQLResolveInfo, node: Parameters<typeof getDirective
 export function selectedNodeFields(info: GraphQLResolveInfo, path: readonly string[] = ['edges', 'node']): string[] {
   const sets = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   const names = fieldsAt(info, sets, path)
-    .map((f) => f.name.value)
+    .map((f) => RELATIONSHIP_PROPERTIES[f.name.value] ?? f.name.value)
     .filter((name) => !name.startsWith('__'));
   return [...new Set(names)];
 }

@@ -3,9 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
-import { GraphRequestError, toGatewayError, type GraphRequestErrorDetails, type LocalFailureCode } from './errors.js';
+import { GraphRequestError, readGraphErrorBody, toGatewayError, type GraphErrorBody, type GraphRequestErrorDetails, type LocalFailureCode } from './errors.js';
 import { redactUrl, scrubText } from './redact.js';
 import { backoffDelay, defaultSleep, isRetryableStatus, parseRetryAfter } from './retry.js';
+import { mailboxOf, type MailboxLimiter } from './mailbox-limiter.js';
 
 export interface GraphClientOptions {
   /**
@@ -21,7 +22,7 @@ export interface GraphClientOptions {
   retryBudgetMs: number;
   /** Time for one request, answer body included; a timeout is retried like a 504. @default 30000 */
   requestTimeoutMs?: number;
-  /** Keep-alive connections to Graph (Outlook allows 4 concurrent requests per mailbox). No pipelining. @default 4 */
+  /** Keep-alive connections to Graph, shared by all mailboxes (the limit per mailbox is `limiter`'s). No pipelining. @default 128 */
   connections?: number;
   /** Requests are logged at debug (redacted URL, status, duration, attempt), give-ups at warn. Never a token. */
   logger?: Pick<Logger, 'debug' | 'warn'>;
@@ -37,6 +38,11 @@ export interface GraphClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** For tests only: source of back-off jitter in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * Per-mailbox limit on requests in flight (CONTRACT §7): each attempt holds its mailbox slots
+   * while it is on the wire; the wait counts against the retry budget. @default no limit
+   */
+  limiter?: MailboxLimiter;
 }
 
 export interface GraphGetRequest {
@@ -48,6 +54,13 @@ export interface GraphGetRequest {
   prefer?: readonly string[];
   /** Aborts the request and any wait between retries (then `UPSTREAM_ERROR`). */
   signal?: AbortSignal;
+  /** Mailbox slots the request occupies (a `$batch`: its inner requests per mailbox). @default the URL's mailbox, one slot */
+  slots?: ReadonlyMap<string, number>;
+}
+
+export interface GraphPostRequest extends GraphGetRequest {
+  /** JSON body (sent with `Content-Type: application/json`). */
+  body: unknown;
 }
 
 export interface GraphResponse<T> {
@@ -62,12 +75,15 @@ export interface GraphResponse<T> {
 export interface GraphClient {
   /** GET a Graph URL. Throws only `gatewayError`s (the contract's codes), with a {@link GraphRequestError} as `originalError`. */
   get<T = unknown>(request: GraphGetRequest): Promise<GraphResponse<T>>;
+  /** POST a JSON body (`$batch`), with the same origin check, retries and error mapping as `get`. */
+  post<T = unknown>(request: GraphPostRequest): Promise<GraphResponse<T>>;
   /** Closes the connection pool after in-flight requests finish; later `get()`s fail. */
   close(): Promise<void>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_CONNECTIONS = 4;
+// Enough for many mailboxes at once: the per-mailbox limit is the MailboxLimiter's job, not the pool's.
+const DEFAULT_CONNECTIONS = 128;
 const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const DEFAULT_MAX_RETRIES = 10;
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -98,6 +114,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   let closing: Promise<void> | undefined;
 
   async function attemptOnce(
+    method: 'GET' | 'POST',
+    body: string | undefined,
     path: string,
     headers: Record<string, string>,
     safeUrl: string,
@@ -114,15 +132,15 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     }, timeoutMs);
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const base = { url: safeUrl, method: 'GET', attempts: attempt };
+    const base = { url: safeUrl, method, attempts: attempt };
     const log = (fields: Record<string, unknown>): void =>
       logger?.debug(
-        { method: 'GET', url: safeUrl, attempt, durationMs: Math.round(performance.now() - started), clientRequestId: headers['client-request-id'], ...fields },
+        { method, url: safeUrl, attempt, durationMs: Math.round(performance.now() - started), clientRequestId: headers['client-request-id'], ...fields },
         'graph request',
       );
 
     try {
-      const res = await pool.request({ path, method: 'GET', headers, signal: controller.signal });
+      const res = await pool.request({ path, method, headers, signal: controller.signal, ...(body === undefined ? {} : { body }) });
       const status = res.statusCode;
       const resHeaders = flattenHeaders(res.headers);
       let requestId = resHeaders['request-id'] || undefined;
@@ -138,7 +156,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         const body = raw === undefined ? undefined : parseJson(raw, resHeaders['content-type']);
         if (body === undefined) {
           const code: LocalFailureCode = raw === undefined ? 'ResponseTooLarge' : 'InvalidResponseBody';
-          return fail(false, undefined, `GET ${safeUrl} → ${status} with an unreadable body`, { ...base, status, code, requestId });
+          return fail(false, undefined, `${method} ${safeUrl} → ${status} with an unreadable body`, { ...base, status, code, requestId });
         }
         return { ok: true, response: { status, body: body.value, requestId, headers: resHeaders } };
       }
@@ -149,7 +167,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const retryable = isRetryableStatus(status);
       const retryAfterMs = retryable ? parseRetryAfter(resHeaders['retry-after']) : undefined;
       const code = graphError?.code;
-      return fail(retryable, retryAfterMs, `GET ${safeUrl} → ${status}${code ? ` ${code}` : ''}`, {
+      return fail(retryable, retryAfterMs, `${method} ${safeUrl} → ${status}${code ? ` ${code}` : ''}`, {
         ...base,
         status,
         code,
@@ -159,31 +177,39 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     } catch (error) {
       if (signal?.aborted) {
         log({ error: 'Aborted' });
-        return fail(false, undefined, `GET ${safeUrl} cancelled`, { ...base, code: 'Aborted' });
+        return fail(false, undefined, `${method} ${safeUrl} cancelled`, { ...base, code: 'Aborted' });
       }
       const errCode = (error as { code?: unknown } | null)?.code;
       if (timedOut || (typeof errCode === 'string' && TIMEOUT_CODES.has(errCode))) {
         log({ error: 'Timeout' });
-        return fail(true, undefined, `GET ${safeUrl} timed out after ${timeoutMs} ms`, { ...base, code: 'Timeout' });
+        return fail(true, undefined, `${method} ${safeUrl} timed out after ${timeoutMs} ms`, { ...base, code: 'Timeout' });
       }
       if (closing) {
-        return fail(false, undefined, `GET ${safeUrl}: client closed`, { ...base, code: 'ClientClosed' });
+        return fail(false, undefined, `${method} ${safeUrl}: client closed`, { ...base, code: 'ClientClosed' });
       }
       const name = typeof errCode === 'string' ? errCode : error instanceof Error ? error.name : 'unknown';
       log({ error: name });
       // The cause stays internal; undici's connection errors name host and port, never headers.
-      return fail(true, undefined, `GET ${safeUrl} failed: ${name}`, { ...base, code: 'NetworkError', cause: error });
+      return fail(true, undefined, `${method} ${safeUrl} failed: ${name}`, { ...base, code: 'NetworkError', cause: error });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  async function get<T>(request: GraphGetRequest): Promise<GraphResponse<T>> {
+  function get<T>(request: GraphGetRequest): Promise<GraphResponse<T>> {
+    return send<T>('GET', request, undefined);
+  }
+
+  function post<T>(request: GraphPostRequest): Promise<GraphResponse<T>> {
+    return send<T>('POST', request, JSON.stringify(request.body));
+  }
+
+  async function send<T>(method: 'GET' | 'POST', request: GraphGetRequest, body: string | undefined): Promise<GraphResponse<T>> {
     const { token, signal } = request;
     const safeUrl = redactUrl(request.url);
     const refuse = (code: LocalFailureCode, message: string): GraphQLError =>
-      toGatewayError(new GraphRequestError(message, { code, url: safeUrl, method: 'GET', attempts: 0 }));
+      toGatewayError(new GraphRequestError(message, { code, url: safeUrl, method, attempts: 0 }));
 
     if (closing) throw refuse('ClientClosed', 'Graph client is closed');
     let url: URL;
@@ -199,7 +225,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
       throw refuse('MissingToken', 'Missing or malformed access token');
     }
-    if (signal?.aborted) throw refuse('Aborted', `GET ${safeUrl} cancelled before sending`);
+    if (signal?.aborted) throw refuse('Aborted', `${method} ${safeUrl} cancelled before sending`);
 
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -208,13 +234,42 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     };
     const prefer = (request.prefer ?? []).map((p) => p.trim()).filter((p) => p !== '');
     if (prefer.length > 0) headers['prefer'] = prefer.join(', ');
+    if (body !== undefined) headers['content-type'] = 'application/json';
     const path = `${url.pathname}${url.search}`;
+    const slots = request.slots ?? new Map([[mailboxOf(url, token), 1]]);
 
     let spentMs = 0;
     for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      const result = await attemptOnce(path, headers, safeUrl, token, attempt, signal);
-      spentMs += performance.now() - started;
+      let release: (() => void) | undefined;
+      if (options.limiter) {
+        const waitStarted = performance.now();
+        try {
+          release = await options.limiter.acquire(slots, Math.max(0, budgetMs - spentMs), signal);
+        } catch (error) {
+          if (signal?.aborted) throw refuse('Aborted', `${method} ${safeUrl} cancelled while waiting for a mailbox slot`);
+          logger?.warn({ url: safeUrl, attempts: attempt }, 'graph mailbox slot wait exceeded the retry budget');
+          throw toGatewayError(
+            new GraphRequestError(`${method} ${safeUrl}: no mailbox slot within the retry budget`, {
+              status: 429,
+              code: 'MailboxConcurrency',
+              url: safeUrl,
+              method,
+              attempts: attempt - 1,
+              retryAfterMs: 1_000,
+              cause: error,
+            }),
+          );
+        }
+        spentMs += performance.now() - waitStarted;
+      }
+      let result: AttemptResult;
+      const sent = performance.now();
+      try {
+        result = await attemptOnce(method, body, path, headers, safeUrl, token, attempt, signal);
+      } finally {
+        release?.();
+      }
+      spentMs += performance.now() - sent;
       if (result.ok) return result.response as GraphResponse<T>;
       if (!result.retryable) throw toGatewayError(new GraphRequestError(result.message, result.details));
 
@@ -231,7 +286,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         await sleep(waitMs, signal);
       } catch (error) {
         if (!signal?.aborted) throw error;
-        throw refuse('Aborted', `GET ${safeUrl} cancelled while waiting to retry`);
+        throw refuse('Aborted', `${method} ${safeUrl} cancelled while waiting to retry`);
       }
       spentMs += waitMs;
     }
@@ -239,6 +294,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   return {
     get,
+    post,
     close() {
       closing ??= pool.close();
       return closing;
@@ -291,31 +347,11 @@ function parseJson(raw: Buffer, contentType: string | undefined): { value: unkno
   }
 }
 
-interface GraphErrorBody {
-  code: string | undefined;
-  message: string | undefined;
-  requestId: string | undefined;
-}
-
-/** Graph's `{"error":{"code","message","innerError":{"request-id"}}}`, tolerating anything else. */
+/** Graph's error body read from raw bytes (see {@link readGraphErrorBody}). */
 function readGraphError(raw: Buffer): GraphErrorBody | undefined {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    return readGraphErrorBody(JSON.parse(raw.toString('utf8')));
   } catch {
     return undefined;
   }
-  const error = isRecord(parsed) ? parsed['error'] : undefined;
-  if (!isRecord(error)) return undefined;
-  const inner = isRecord(error['innerError']) ? error['innerError'] : isRecord(error['innererror']) ? error['innererror'] : undefined;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  return {
-    code: str(error['code']),
-    message: str(error['message']),
-    requestId: inner ? str(inner['request-id']) : undefined,
-  };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

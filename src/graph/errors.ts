@@ -61,6 +61,29 @@ export class GraphRequestError extends Error {
   }
 }
 
+/** Graph's error body `{"error":{"code","message","innerError":{"request-id"}}}`, tolerating anything else. */
+export interface GraphErrorBody {
+  code: string | undefined;
+  message: string | undefined;
+  requestId: string | undefined;
+}
+
+export function readGraphErrorBody(parsed: unknown): GraphErrorBody | undefined {
+  const error = isRecord(parsed) ? parsed['error'] : undefined;
+  if (!isRecord(error)) return undefined;
+  const inner = isRecord(error['innerError']) ? error['innerError'] : isRecord(error['innererror']) ? error['innererror'] : undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    code: str(error['code']),
+    message: str(error['message']),
+    requestId: inner ? str(inner['request-id']) : undefined,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 const RESYNC_DEFAULT = 'SyncStateNotFound';
 
 function named(code: string | undefined, fallback?: string): string {

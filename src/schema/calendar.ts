@@ -1,4 +1,5 @@
 import { resolveDeltaConnection } from './connection.js';
+import { lookupItem } from './graph-read.js';
 import { calendars, type CalendarArgs } from '../delta/resources/calendars.js';
 import { builder } from './builder.js';
 import { deltaTypes } from './delta-types.js';
@@ -48,4 +49,19 @@ builder.queryField('calendarsDelta', (t) =>
     },
     CalendarDelta.Connection,
   ),
+);
+
+builder.queryField('calendar', (t) =>
+  t.field({
+    type: Calendar,
+    nullable: true,
+    description: 'GET /me/calendars/{id} (v1.0); null when Graph has no such calendar.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Calendar id.' }),
+      userId: t.arg.id({ description: 'Another user (`/users/{userId}/…`); omit for the signed-in user.' }),
+    },
+    // Calendar ids are immutable already (no IdType); Graph's calendar reads take no $select we rely on.
+    resolve: (_root, args, context, info) =>
+      lookupItem(context, info, { field: 'calendar', resource: 'calendars' }, { collection: 'calendars', id: String(args.id), userId: args.userId as string | null | undefined, select: false, prefer: [] }),
+  }),
 );

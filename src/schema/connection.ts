@@ -117,7 +117,9 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   // `first` omitted on a later page keeps the round's page size (and so its Prefer: odata.maxpagesize).
   const pageSize = (args.first === undefined || args.first === null) && round.pageSize !== undefined ? round.pageSize : limit;
   round = { ...round, pageSize };
-  const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal });
+  const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal, get: context.graph.get });
+  const who = whoOf(round.options['userId'] as string | undefined);
+  for (const entry of read.entries) context.owners.set(entry.item, who);
   const seal = (position: Position) => sealRoundAt(cursors, binding, round, position);
   const edges = read.entries.map((entry): DeltaEdge => new PageEdge(entry, seal));
   const endCursor = lazy(() => read.nextPosition().then(seal));

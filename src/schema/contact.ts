@@ -1,4 +1,5 @@
 import { resolveDeltaConnection } from './connection.js';
+import { itemPrefer, lookupItem } from './graph-read.js';
 import { contacts, type ContactArgs } from '../delta/resources/contacts.js';
 import { builder } from './builder.js';
 import { DateTime } from './date-time.js';
@@ -66,4 +67,18 @@ builder.queryField('contactsDelta', (t) =>
     },
     ContactDelta.Connection,
   ),
+);
+
+builder.queryField('contact', (t) =>
+  t.field({
+    type: Contact,
+    nullable: true,
+    description: 'GET /me/contacts/{id} (v1.0, `$select` from the selection); null when Graph has no such contact.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Contact id.' }),
+      userId: t.arg.id({ description: 'Another user (`/users/{userId}/…`); omit for the signed-in user.' }),
+    },
+    resolve: (_root, args, context, info) =>
+      lookupItem(context, info, { field: 'contact', resource: 'contacts' }, { collection: 'contacts', id: String(args.id), userId: args.userId as string | null | undefined, select: true, prefer: itemPrefer(context) }),
+  }),
 );

@@ -3,6 +3,7 @@ import type { AuthResult } from '../auth/types.js';
 import type { CursorCodec } from '../cursor/index.js';
 import type { DeltaEngine } from '../delta/engine.js';
 import type { DeltaSettings } from '../delta/resources/types.js';
+import type { GraphLoader } from '../graph/loader.js';
 import type { Pollers } from '../poll/pollers.js';
 
 /** What the gateway reads from the configuration (a slice of `Config`). */
@@ -27,6 +28,10 @@ export interface GatewayServices {
 export interface GatewayContext {
   services: GatewayServices;
   request: Request;
+  /** This operation's Graph loader: every Graph GET of its resolvers (deduplicated, `$batch`ed). */
+  graph: GraphLoader;
+  /** Who (`/me` or `/users/{id}`) each Graph item of this operation was read from, for its relationship fields. */
+  owners: WeakMap<object, string>;
   /** Authenticates the caller on first use (introspection needs no token), then memoises. */
   auth(): Promise<AuthResult>;
 }

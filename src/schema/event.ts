@@ -1,4 +1,6 @@
 import { resolveDeltaConnection } from './connection.js';
+import { itemPrefer, lookupItem } from './graph-read.js';
+import { argumentError, isPlausibleTimeZone, outlookTimeZone } from '../delta/resources/query-options.js';
 import { events, type EventArgs } from '../delta/resources/events.js';
 import { builder } from './builder.js';
 import { DateTime } from './date-time.js';
@@ -62,9 +64,10 @@ builder.queryField('eventsDelta', (t) =>
     {
       type: Event,
       nullable: false,
-      description: 'GET /me/calendarView/delta?startDateTime&endDateTime. The range is required unless `after` is given.',
+      description: 'GET /me/calendarView/delta?startDateTime&endDateTime (or /me/calendars/{calendarId}/calendarView/delta). The range is required unless `after` is given.',
       args: {
         userId: t.arg.id({ description: 'Another user (`/users/{userId}/…`); omit for the signed-in user (`/me/…`).' }),
+        calendarId: t.arg.id({ description: 'Another calendar than the default one (`/calendars/{calendarId}/calendarView/delta`).' }),
         startDateTime: t.arg({ type: DateTime, description: 'Start of the window (required on a new round; before `endDateTime`).' }),
         endDateTime: t.arg({ type: DateTime, description: 'End of the window (required on a new round).' }),
         timeZone: t.arg.string({ description: 'Zone of `start`/`end` in the answer (`Prefer: outlook.timezone`), IANA or Windows name; UTC by default.' }),
@@ -73,4 +76,28 @@ builder.queryField('eventsDelta', (t) =>
     },
     EventDelta.Connection,
   ),
+);
+
+builder.queryField('event', (t) =>
+  t.field({
+    type: Event,
+    nullable: true,
+    description: 'GET /me/events/{id} (v1.0); null when Graph has no such event. `timeZone` sets `Prefer: outlook.timezone`.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Event id.' }),
+      userId: t.arg.id({ description: 'Another user (`/users/{userId}/…`); omit for the signed-in user.' }),
+      timeZone: t.arg.string({ description: 'Zone of `start`/`end` in the answer, IANA or Windows name; UTC by default.' }),
+    },
+    resolve: (_root, args, context, info) => {
+      const prefer = itemPrefer(context);
+      if (args.timeZone !== undefined && args.timeZone !== null) {
+        if (!isPlausibleTimeZone(args.timeZone)) {
+          throw argumentError('BAD_USER_INPUT', { name: 'events', field: 'event' }, 'timeZone', 'not a time zone name (an IANA name such as Europe/Paris or a Windows id such as Pacific Standard Time).');
+        }
+        prefer.push(outlookTimeZone(args.timeZone));
+      }
+      // Event reads take no $select here: the connections send none for events either.
+      return lookupItem(context, info, { field: 'event', resource: 'events' }, { collection: 'events', id: String(args.id), userId: args.userId as string | null | undefined, select: false, prefer });
+    },
+  }),
 );

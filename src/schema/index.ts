@@ -1,7 +1,9 @@
 import { builder } from './builder.js';
 import './calendar.js';
 import './contact.js';
+import './contact-folder.js';
 import './event.js';
+import './mail-folder.js';
 import './message.js';
 import './subscription.js';
 

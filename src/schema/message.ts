@@ -1,4 +1,5 @@
 import { resolveDeltaConnection } from './connection.js';
+import { itemPrefer, lookupItem } from './graph-read.js';
 import { messages, type MessageArgs } from '../delta/resources/messages.js';
 import { builder } from './builder.js';
 import { DateTime } from './date-time.js';
@@ -98,4 +99,18 @@ builder.queryField('messagesDelta', (t) =>
     },
     MessageDelta.Connection,
   ),
+);
+
+builder.queryField('message', (t) =>
+  t.field({
+    type: Message,
+    nullable: true,
+    description: 'GET /me/messages/{id} (v1.0, `$select` from the selection); null when Graph has no such message.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Message id.' }),
+      userId: t.arg.id({ description: 'Another mailbox (`/users/{userId}/…`); omit for the signed-in user.' }),
+    },
+    resolve: (_root, args, context, info) =>
+      lookupItem(context, info, { field: 'message', resource: 'messages' }, { collection: 'messages', id: String(args.id), userId: args.userId as string | null | undefined, select: true, prefer: itemPrefer(context) }),
+  }),
 );

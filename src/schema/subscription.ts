@@ -48,6 +48,7 @@ builder.subscriptionFields((t) => ({
     description: 'Event changes in a calendarView window, one batch per poll that finds some.',
     args: {
       userId: userId(t),
+      calendarId: t.arg.id({ description: 'Another calendar than the default one.' }),
       startDateTime: t.arg({ type: DateTime, description: 'Start of the window (required without `after`).' }),
       endDateTime: t.arg({ type: DateTime, description: 'End of the window (required without `after`).' }),
       timeZone: t.arg.string({ description: 'Zone of `start`/`end` in the answer.' }),

@@ -7,6 +7,7 @@ import type { AuthProvider } from '../auth/types.js';
 import type { Config } from '../config/index.js';
 import { createCursorCodec } from '../cursor/index.js';
 import { createGraphClient, type GraphClient } from '../graph/client.js';
+import { createMailboxLimiter } from '../graph/mailbox-limiter.js';
 import { createStore } from '../store/index.js';
 import { attachGraphqlWs } from './graphql-ws.js';
 import { withDemoPage } from './demo-page.js';
@@ -42,7 +43,13 @@ export interface GatewayServer {
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { config, logger } = options;
   const store = options.store ?? createStore(config.store.url, { logger });
-  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger });
+  // Every Graph request (queries, pollers, token-free or not) holds a slot of its mailbox; shared through Redis when the store is.
+  const limiter = createMailboxLimiter({
+    limit: config.graph.mailboxConcurrency,
+    redisUrl: /^rediss?:\/\//.test(config.store.url) ? config.store.url : undefined,
+    logger,
+  });
+  const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger, limiter });
   const auth = options.auth ?? createAuth({ config, graph, store, logger, emulatorUrl: options.emulatorUrl });
   const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
 
@@ -77,6 +84,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         server.closeIdleConnections();
       });
       await graph.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the Graph client failed'));
+      await limiter.close();
       if (!options.store) await store.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
     })());
 

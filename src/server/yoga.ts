@@ -10,6 +10,7 @@ import type { CursorCodec } from '../cursor/index.js';
 import { createDeltaEngine } from '../delta/engine.js';
 import { MAX_FIRST } from '../delta/resources/query-options.js';
 import type { GraphClient } from '../graph/client.js';
+import { createGraphLoader } from '../graph/loader.js';
 import { createPollCoordinator, createPollers } from '../poll/index.js';
 import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
@@ -83,7 +84,9 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
     landingPage: false,
     context: ({ request }) => {
       let auth: Promise<AuthResult> | undefined;
-      return { services, request, auth: () => (auth ??= deps.auth.authenticate(request)) };
+      // A loader per operation: nothing it caches outlives the operation or reaches another principal.
+      const graph = createGraphLoader({ graph: deps.graph, retryBudgetMs: config.graph.retryBudgetMs, logger });
+      return { services, request, graph, owners: new WeakMap(), auth: () => (auth ??= deps.auth.authenticate(request)) };
     },
     maskedErrors: { maskError },
     plugins: [

@@ -1,12 +1,17 @@
+import { idSegment } from './ids.js';
 import { argumentError, isoInstant, isPlausibleTimeZone, outlookTimeZone } from './query-options.js';
 import type { QueryParam } from './query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from './types.js';
 
 export interface EventArgs extends CommonDeltaArgs {
+  /** Another calendar than the default one (`/calendars/{id}/calendarView/delta`, v1.0 too). */
+  calendarId?: string | null | undefined;
   startDateTime?: Date | null | undefined;
   endDateTime?: Date | null | undefined;
   timeZone?: string | null | undefined;
 }
+
+const EVENTS = { name: 'events', field: 'eventsDelta' } as const;
 
 // calendarView delta: the window is required on the first request and then lives in Graph's tokens;
 // Graph rejects $select/$filter/$orderby/$top here. outlook.timezone is not kept in tokens: resent on every page.
@@ -14,7 +19,10 @@ export const events = {
   name: 'events',
   field: 'eventsDelta',
   version: () => 'v1.0',
-  path: (who) => `${who}/calendarView/delta`,
+  path: (who, args): string =>
+    args.calendarId === undefined || args.calendarId === null
+      ? `${who}/calendarView/delta`
+      : `${who}/calendars/${idSegment(EVENTS, 'calendarId', args.calendarId)}/calendarView/delta`,
   selectable: false,
   immutableIds: true,
   translate(args, { newRound }) {
@@ -30,6 +38,10 @@ export const events = {
     const options: RoundOptions = {};
     const query: QueryParam[] = [];
     const prefer: string[] = [];
+    if (args.calendarId !== undefined && args.calendarId !== null) {
+      idSegment(EVENTS, 'calendarId', args.calendarId);
+      options['calendarId'] = args.calendarId;
+    }
     if (start) {
       options['startDateTime'] = isoInstant(start);
       query.push(['startDateTime', isoInstant(start)]);
