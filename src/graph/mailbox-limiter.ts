@@ -129,6 +129,8 @@ export function createMailboxLimiter(options: MailboxLimiterOptions = {}): Mailb
   const prefix = options.prefix ?? 'delta-gateway:mailbox:';
   const leaseMs = options.leaseMs ?? 10_000;
   const mailboxes = new Map<string, LocalSlots>();
+  /** Held shared leases: closing stops renewing them (on a closed connection a renewal would reject unhandled). */
+  const leases = new Set<InstanceType<typeof MultiSemaphore>>();
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 3000 }) : undefined;
   let lastWarned = 0;
   redis?.on('error', (error: Error) => {
@@ -173,7 +175,9 @@ export function createMailboxLimiter(options: MailboxLimiterOptions = {}): Mailb
       releaseLocal();
       throw signal?.aborted ? error : new MailboxWaitTimeoutError('no mailbox slot in time (shared limit)');
     }
+    leases.add(semaphore);
     return () => {
+      leases.delete(semaphore);
       semaphore.release().catch(() => undefined);
       releaseLocal();
     };
@@ -203,6 +207,8 @@ export function createMailboxLimiter(options: MailboxLimiterOptions = {}): Mailb
       };
     },
     async close() {
+      for (const lease of leases) lease.stopRefresh();
+      leases.clear();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },
   };
