@@ -7,6 +7,7 @@ import { messages, type MessageArgs } from '../delta/resources/messages.js';
 import type { CommonDeltaArgs, DeltaResource } from '../delta/resources/types.js';
 import type { PollEvent } from '../poll/poller.js';
 import { subscribeToChanges } from './subscribe.js';
+import { whoOf } from './connection.js';
 import { builder } from './builder.js';
 import { CalendarDelta } from './calendar.js';
 import { ContactDelta } from './contact.js';
@@ -26,8 +27,11 @@ function subscribe<A extends CommonDeltaArgs>(resource: DeltaResource<A>) {
 }
 
 /** A batch, or the error that ends the subscription (RESYNC_REQUIRED, UNAUTHENTICATED, …) as its last result. */
-function resolveEvent(event: PollEvent): DeltaBatch {
+function resolveEvent(event: PollEvent, args: { userId?: unknown }, context: GatewayContext): DeltaBatch {
   if ('end' in event) throw event.end;
+  // Relationship fields (parentFolder) of the batch's items read the subscription's mailbox.
+  const who = whoOf(typeof args.userId === 'string' ? args.userId : undefined);
+  for (const edge of event.edges) context.owners.set(edge.node, who);
   return event;
 }
 
@@ -40,7 +44,7 @@ builder.subscriptionFields((t) => ({
     description: 'Calendar changes, one batch per poll that finds some.',
     args: { userId: userId(t), after: t.arg.string({ description: AFTER_DESCRIPTION }) },
     subscribe: subscribe<CalendarArgs>(calendars) as never,
-    resolve: (event) => resolveEvent(event as unknown as PollEvent),
+    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
   }),
   eventsChanged: t.field({
     type: EventDelta.Batch,
@@ -55,7 +59,7 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: subscribe<EventArgs>(events) as never,
-    resolve: (event) => resolveEvent(event as unknown as PollEvent),
+    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
   }),
   contactsChanged: t.field({
     type: ContactDelta.Batch,
@@ -67,7 +71,7 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: subscribe<ContactArgs>(contacts) as never,
-    resolve: (event) => resolveEvent(event as unknown as PollEvent),
+    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
   }),
   messagesChanged: t.field({
     type: MessageDelta.Batch,
@@ -80,6 +84,6 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: subscribe<MessageArgs>(messages) as never,
-    resolve: (event) => resolveEvent(event as unknown as PollEvent),
+    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
   }),
 }));
