@@ -74,7 +74,8 @@ export function createGraphLoader(options: GraphLoaderOptions): GraphLoader {
     const work: Promise<void>[] = [];
     for (const indices of groups.values()) {
       const members = indices.map((i) => pending[i] as Load);
-      if (members.length === 1) {
+      // A retry stays inside a $batch even alone: its budget is the one it has been spending.
+      if (members.length === 1 && (members[0] as Load).attempts === 0) {
         work.push(plain(members[0] as Load).then((o) => void (outcomes[indices[0] as number] = o)));
         continue;
       }
