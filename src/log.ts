@@ -1,4 +1,5 @@
 import { pino, stdSerializers, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { scopeLogFields } from './telemetry/request-scope.js';
 
 export type { Logger } from 'pino';
 /** pino's levels plus `silent`. */
@@ -60,6 +61,8 @@ export interface LoggerOptions {
 /**
  * The project's logger (pino, JSON lines). Authorization headers and token fields are censored;
  * `url`, `link`, `nextLink`, `deltaLink` and `path` fields, error messages and message strings pass through {@link redactUrl}.
+ * Inside a request (see `src/telemetry/request-scope.ts`) every line carries `requestId`, `operationType`
+ * and `principal` (a salted hash).
  */
 export function createLogger(level: LogLevel = 'info', options: LoggerOptions = {}): Logger {
   const { destination, name = 'delta-gateway' } = options;
@@ -67,6 +70,8 @@ export function createLogger(level: LogLevel = 'info', options: LoggerOptions = 
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: CENSOR },
+    // Lines written while serving a request carry its requestId, operation type and principal hash.
+    mixin: scopeLogFields,
     serializers: {
       url: redactString,
       link: redactString,

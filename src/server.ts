@@ -2,6 +2,7 @@ import { ConfigError, describeConfig, loadConfig, loadDotEnv, withGraphBaseUrl, 
 import { startGatewayServer } from './server/gateway-server.js';
 import { createLogger } from './log.js';
 import { GRAPHQL_PATH } from './server/yoga.js';
+import { startTracing } from './telemetry/tracing.js';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.log.level);
   const closers: (() => Promise<unknown>)[] = [];
+  // Before anything makes a span; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT. Flushed last on shutdown.
+  const tracing = await startTracing(config.traces);
+  closers.push(() => tracing.shutdown());
 
   let emulatorUrl: string | undefined;
   if (config.demo) {
@@ -30,9 +34,9 @@ async function main(): Promise<void> {
   }
 
   const gateway = await startGatewayServer({ config, logger, emulatorUrl });
-  logger.info({ config: describeConfig(config) }, 'delta-gateway listening');
-  console.log(`delta-gateway: GraphiQL at ${gateway.url}${GRAPHQL_PATH}${config.demo ? ' (demo mode: embedded emulator, no login needed)' : ''}`);
-  if (config.demoPage) console.log(`delta-gateway: live mailbox page at ${gateway.url}${config.demo ? '/' : '/demo'}`);
+  logger.info({ config: describeConfig(config), url: gateway.url, metricsUrl: gateway.metrics ? `${gateway.metrics.url}/metrics` : undefined }, 'delta-gateway listening');
+  logger.info({ graphiql: `${gateway.url}${GRAPHQL_PATH}` }, `GraphiQL at ${gateway.url}${GRAPHQL_PATH}${config.demo ? ' (demo mode: embedded emulator, no login needed)' : ''}`);
+  if (config.demoPage) logger.info({ demoPage: `${gateway.url}${config.demo ? '/' : '/demo'}` }, `live mailbox page at ${gateway.url}${config.demo ? '/' : '/demo'}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -40,6 +40,29 @@ export interface Config {
    * otherwise when `DEMO_PAGE=true`. @default true in demo mode, otherwise false
    */
   readonly demoPage: boolean;
+  readonly metrics: MetricsConfig;
+  readonly traces: TracesConfig;
+}
+
+export interface MetricsConfig {
+  /** `METRICS_PORT`: where `GET /metrics` is served (bound to `HOST`); unset: no metrics endpoint. */
+  readonly port: number | undefined;
+}
+
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/**
+ * OpenTelemetry's own variables; the SDK reads the rest (`OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`,
+ * `OTEL_TRACES_SAMPLER`, `OTEL_RESOURCE_ATTRIBUTES`…) itself.
+ */
+export interface TracesConfig {
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set: traces are exported. */
+  readonly enabled: boolean;
+  /** `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` or `OTEL_EXPORTER_OTLP_PROTOCOL`. @default 'http/protobuf' */
+  readonly protocol: OtlpProtocol;
+  /** `OTEL_SERVICE_NAME`. @default 'delta-gateway' */
+  readonly serviceName: string;
 }
 
 export interface GraphConfig {
@@ -110,7 +133,7 @@ type Env = Record<string, string | undefined>;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 // Values of these variables may hold credentials: never quoted back in a message.
-const SECRET_VARIABLES = new Set(['CURSOR_SECRET', 'STORE_URL']);
+const SECRET_VARIABLES = new Set(['CURSOR_SECRET', 'STORE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
 
 const integer = (min: number, max: number, what: string) =>
   z
@@ -214,6 +237,11 @@ export function loadConfig(env: Env = process.env): Config {
   const mailboxConcurrency = read('GRAPH_MAILBOX_CONCURRENCY', integer(1, 1000, 'expected a positive integer (requests in flight per mailbox)'), 4);
   const logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info');
   const demoPage = read('DEMO_PAGE', boolean);
+  const metricsPort = read('METRICS_PORT', integer(0, 65_535, 'expected a port number from 0 to 65535'));
+  const otlpUrl = z.string().trim().pipe(z.url({ error: 'expected an absolute URL of an OTLP collector, e.g. http://localhost:4318' }));
+  const otlpEndpoint = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', otlpUrl) ?? read('OTEL_EXPORTER_OTLP_ENDPOINT', otlpUrl);
+  const otlpProtocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', oneOf(OTLP_PROTOCOLS)) ?? read('OTEL_EXPORTER_OTLP_PROTOCOL', oneOf(OTLP_PROTOCOLS), 'http/protobuf');
+  const serviceName = raw('OTEL_SERVICE_NAME')?.trim() ?? 'delta-gateway';
 
   // Demo mode: nothing says where a real Graph is. An unparsable GRAPH_BASE_URL still counts as set.
   const baseUrlSet = raw('GRAPH_BASE_URL') !== undefined;
@@ -279,6 +307,8 @@ export function loadConfig(env: Env = process.env): Config {
     poll: { intervalMs: pollIntervalMs },
     log: { level: logLevel },
     demoPage: demoPage ?? demo,
+    metrics: { port: metricsPort },
+    traces: { enabled: otlpEndpoint !== undefined, protocol: otlpProtocol, serviceName },
   } satisfies Config);
 }
 

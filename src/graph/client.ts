@@ -7,6 +7,7 @@ import { GraphRequestError, readGraphErrorBody, toGatewayError, type GraphErrorB
 import { redactUrl, scrubText } from './redact.js';
 import { backoffDelay, defaultSleep, isRetryableStatus, parseRetryAfter } from './retry.js';
 import { mailboxOf, type MailboxLimiter } from './mailbox-limiter.js';
+import { countGraphRetry, traceGraphAttempt, type GraphAttemptOutcome } from '../telemetry/graph.js';
 
 export interface GraphClientOptions {
   /**
@@ -265,7 +266,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       let result: AttemptResult;
       const sent = performance.now();
       try {
-        result = await attemptOnce(method, body, path, headers, safeUrl, token, attempt, signal);
+        result = await traceGraphAttempt({ method, path: url.pathname, attempt, headers }, () => attemptOnce(method, body, path, headers, safeUrl, token, attempt, signal), outcomeOf);
       } finally {
         release?.();
       }
@@ -282,6 +283,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         throw toGatewayError(new GraphRequestError(result.message, { ...result.details, retryAfterMs: waitMs }));
       }
       logger?.debug({ url: safeUrl, attempt, status: result.details.status, code: result.details.code, waitMs }, 'graph retry scheduled');
+      countGraphRetry(outcomeOf(result));
       try {
         await sleep(waitMs, signal);
       } catch (error) {
@@ -300,6 +302,15 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       return closing;
     },
   };
+}
+
+const FAILURE_LABELS: Partial<Record<string, string>> = { Timeout: 'timeout', NetworkError: 'network', Aborted: 'aborted', ClientClosed: 'closed' };
+
+/** An attempt's status and request-id for metrics and spans (a bounded word when no answer came). */
+function outcomeOf(result: AttemptResult): GraphAttemptOutcome {
+  if (result.ok) return { status: result.response.status, requestId: result.response.requestId };
+  const { status, requestId, code } = result.details;
+  return { status, requestId, failure: status === undefined ? (FAILURE_LABELS[code ?? ''] ?? 'error') : undefined };
 }
 
 function fail(

@@ -14,6 +14,7 @@ import type { PollCoordinator, PollMessage } from './coordinator.js';
 import { anchorOf } from './poll-key.js';
 import { pollRound, skipRound } from './poll-round.js';
 import { backoff, jittered } from './schedule.js';
+import { pollerTelemetry } from '../telemetry/poll.js';
 
 /** What a subscriber receives: a batch, or the error that ends its subscription. */
 export type PollEvent = DeltaBatch | { end: GraphQLError };
@@ -101,6 +102,7 @@ const ENDS_SUBSCRIPTION = new Set(['RESYNC_REQUIRED', 'UNAUTHENTICATED', 'FORBID
 export function createPoller(options: PollerOptions): Poller {
   const { id, resource, binding, template, engine, cursors, coordinator, checkpoints, intervalMs, lockTtlMs, pageSize, random, logger } = options;
   const members = new Map<PollSubscriber, Member>();
+  const telemetry = pollerTelemetry(resource);
   const leaseToken = randomUUID();
   let phase: Phase = 'new';
   let holding = false;
@@ -146,7 +148,7 @@ export function createPoller(options: PollerOptions): Poller {
     const controller = new AbortController();
     work = controller;
     try {
-      const next = step === 'lead' ? await lead(controller.signal) : await poll(controller.signal);
+      const next = await telemetry.cycle(step, () => (step === 'lead' ? lead(controller.signal) : poll(controller.signal)));
       failures = 0;
       if (!stopped() && !controller.signal.aborted) schedule(next, jittered(intervalMs, random));
     } catch (error) {
@@ -389,6 +391,7 @@ export function createPoller(options: PollerOptions): Poller {
   function stop(): Promise<void> {
     if (stopping) return stopping;
     phase = 'stopped';
+    telemetry.stopped();
     clearTimeout(timer);
     clearInterval(renewTimer);
     timer = undefined;

@@ -9,6 +9,7 @@ import type { RoundState } from '../delta/round.js';
 import { createCheckpointStore, DEFAULT_CHECKPOINT_TTL_MS } from './checkpoints.js';
 import { createLocalCoordinator, type PollCoordinator } from './coordinator.js';
 import { pollKeyOf } from './poll-key.js';
+import { detachedFromRequest, subscriberOpened } from '../telemetry/poll.js';
 import { createPoller, type Poller, type PollerStats, type PollEvent, type PollSubscriber, type RoundTemplate } from './poller.js';
 
 export interface PollersOptions {
@@ -116,8 +117,11 @@ export function createPollers(options: PollersOptions): Pollers {
           },
           close: () => stop(),
         };
-        poller.join(subscriber);
+        // The poller's timers outlive this request: its work is not the request's (logs, traces, Graph counts).
+        detachedFromRequest(() => poller.join(subscriber));
+        const unsubscribed = subscriberOpened(request.resource);
         await stop;
+        unsubscribed();
         poller.leave(subscriber);
       });
     },

@@ -9,6 +9,7 @@ import type { DeltaEntry } from '../delta/engine.js';
 import type { DeltaConnection, DeltaEdge } from '../delta/edge.js';
 import type { GraphItem, Position, RemovedReason, RoundState } from '../delta/round.js';
 import { selectedNodeFields, selectFor } from '../delta/selection.js';
+import { countCursorRejections } from '../telemetry/cursors.js';
 
 /**
  * An edge of a page, its cursor sealed on first read. A class: an object literal with a getter is
@@ -68,7 +69,8 @@ export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource
   return { limit, translation, options };
 }
 
-export function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null) {
+/** The round of a cursor if it may go on with these arguments and this selection (CURSOR_ARGS_MISMATCH otherwise). */
+export function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null): RoundState {
   for (const [argument, value] of Object.entries(options)) {
     if (round.options[argument] !== value) {
       throw argumentError('CURSOR_ARGS_MISMATCH', resource, argument, 'differs from the value the round started with; omit it or pass the same value (or start a new round without `after`).');
@@ -84,6 +86,7 @@ export function checkContinuation(resource: DeltaResource, round: RoundState, op
       );
     }
   }
+  return round;
 }
 
 /** The resolver behind every `xDelta` connection field: translate, open or start the round, read, build edges. */
@@ -102,8 +105,8 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   const binding = cursorBinding(auth.principal, resource.name);
   let round: RoundState;
   if (args.after) {
-    round = openRound(cursors, binding, args.after);
-    checkContinuation(resource as DeltaResource, round, options, selected);
+    const after = args.after;
+    round = countCursorRejections(() => checkContinuation(resource as DeltaResource, openRound(cursors, binding, after), options, selected));
   } else {
     const select = selected === null ? null : selectFor(selected);
     const query = [...translation.query, ...(select ? [['$select', select.join(',')] as const] : [])];

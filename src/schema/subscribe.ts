@@ -5,6 +5,7 @@ import { encodeQuery, IMMUTABLE_ID } from '../delta/resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource } from '../delta/resources/types.js';
 import { cursorBinding, openRound } from '../delta/round-cursor.js';
 import { selectedNodeFields, selectFor } from '../delta/selection.js';
+import { countCursorRejections } from '../telemetry/cursors.js';
 import type { Pollers } from '../poll/pollers.js';
 import type { PollEvent } from '../poll/poller.js';
 
@@ -29,8 +30,8 @@ export async function subscribeToChanges<A extends CommonDeltaArgs>(
   const common = { resource: resource.name, principal: auth.principal, binding, getToken: () => auth.getGraphToken() };
 
   if (args.after) {
-    const round = openRound(cursors, binding, args.after);
-    checkContinuation(resource as DeltaResource, round, options, selected);
+    const after = args.after;
+    const round = countCursorRejections(() => checkContinuation(resource as DeltaResource, openRound(cursors, binding, after), options, selected));
     const { position: _, ...template } = round;
     return pollers.subscribe({ ...common, template, after: round });
   }

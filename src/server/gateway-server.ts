@@ -9,6 +9,7 @@ import { createCursorCodec } from '../cursor/index.js';
 import { createGraphClient, type GraphClient } from '../graph/client.js';
 import { createMailboxLimiter } from '../graph/mailbox-limiter.js';
 import { createStore } from '../store/index.js';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
 import { attachGraphqlWs } from './graphql-ws.js';
 import { withDemoPage } from './demo-page.js';
 import { createGateway, GRAPHQL_PATH } from './yoga.js';
@@ -32,6 +33,8 @@ export interface GatewayServer {
   yoga: ReturnType<typeof createGateway>;
   graph: GraphClient;
   store: Keyv;
+  /** `GET /metrics` on METRICS_PORT; undefined when METRICS_PORT is unset. */
+  metrics: MetricsServer | undefined;
   /** Ends WebSocket clients, subscriptions and their pollers, then the server, the Graph pool and an owned store. */
   close(): Promise<void>;
 }
@@ -63,6 +66,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const metrics =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer(config.host, config.metrics.port).catch(async (error: unknown) => {
+          await new Promise((resolve) => server.close(resolve));
+          throw error;
+        });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -83,10 +93,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         });
         server.closeIdleConnections();
       });
+      await metrics?.close();
       await graph.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the Graph client failed'));
       await limiter.close();
       if (!options.store) await store.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
     })());
 
-  return { url: `http://${host}:${port}`, port, server, yoga, graph, store, close };
+  return { url: `http://${host}:${port}`, port, server, yoga, graph, store, metrics, close };
 }

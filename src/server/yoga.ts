@@ -16,6 +16,8 @@ import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
 import { useRequestBodyLimit } from './body-limit.js';
 import { maskError, requestError, useContractErrorCodes } from './errors.js';
+import { notePrincipal, principalHasher } from '../telemetry/request-scope.js';
+import { useTelemetry } from '../telemetry/yoga-plugin.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -86,10 +88,12 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       let auth: Promise<AuthResult> | undefined;
       // A loader per operation: nothing it caches outlives the operation or reaches another principal.
       const graph = createGraphLoader({ graph: deps.graph, retryBudgetMs: config.graph.retryBudgetMs, logger });
-      return { services, request, graph, owners: new WeakMap(), auth: () => (auth ??= deps.auth.authenticate(request)) };
+      return { services, request, graph, owners: new WeakMap(), auth: () => (auth ??= deps.auth.authenticate(request).then(notePrincipal)) };
     },
     maskedErrors: { maskError },
     plugins: [
+      // First: request id, trace context, the operation's span, metrics and access line around everything else.
+      useTelemetry({ logger, hashPrincipal: principalHasher(config.cursor.secrets[0] ?? '') }),
       // Armor's defaults; a rejection is thrown as BAD_USER_INPUT (armor's own error carries no code and would be masked).
       // Its cost limit multiplies by a literal `first`: the budget is per item, so `first` up to 1000 fits.
       EnvelopArmorPlugin({

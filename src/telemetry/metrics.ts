@@ -21,12 +21,16 @@ export type GraphResourceLabel =
 export type PollResourceLabel = 'calendars' | 'events' | 'contacts' | 'messages';
 
 const PREFIX = 'delta_gateway_';
+const POLL_RESOURCES: readonly PollResourceLabel[] = ['calendars', 'events', 'contacts', 'messages'];
 
 /** Seconds; Graph answers in tens of milliseconds to tens of seconds (Retry-After, throttled mailboxes). */
 export const GRAPH_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+
+/** Pollers' time of their last successful cycle (performance.now() ms), read at scrape time for `poll_lag_seconds`. */
+export const pollLagSources = new Set<{ resource: PollResourceLabel; lastOk: number }>();
 
 export const metrics = {
   graphqlRequests: new Counter({
@@ -84,6 +88,19 @@ export const metrics = {
     help: 'Open subscriptions on this instance.',
     labelNames: ['resource'] as const,
     registers: [metricsRegistry],
+  }),
+  pollLag: new Gauge({
+    name: `${PREFIX}poll_lag_seconds`,
+    help: 'Longest time since a poller of this instance last completed a poll cycle (0 without pollers); alert when it exceeds a few POLL_INTERVAL_MS.',
+    labelNames: ['resource'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      const now = performance.now();
+      const worst = new Map<PollResourceLabel, number>();
+      for (const { resource, lastOk } of pollLagSources) worst.set(resource, Math.max(worst.get(resource) ?? 0, (now - lastOk) / 1000));
+      for (const resource of POLL_RESOURCES) this.set({ resource }, worst.get(resource) ?? 0);
+    },
   }),
   notifications: new Counter({
     name: `${PREFIX}notifications_total`,
