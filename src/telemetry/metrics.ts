@@ -134,3 +134,9 @@ export function graphResourceOf(path: string): GraphResourceLabel {
   }
   return 'other';
 }
+
+// Gauges start at 0 for every resource, so that "no pollers" is a sample, not an absence.
+for (const resource of POLL_RESOURCES) {
+  metrics.pollers.set({ resource }, 0);
+  metrics.subscribers.set({ resource }, 0);
+}

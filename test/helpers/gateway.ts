@@ -3,9 +3,12 @@ import { loadConfig } from '../../src/config/index.js';
 import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
 import { startGatewayServer } from '../../src/server/gateway-server.js';
 import { createLogger } from '../../src/log.js';
+import type { DestinationStream } from 'pino';
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   status: number;
+  /** Response headers. */
+  headers?: Headers;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
@@ -13,11 +16,15 @@ export interface GraphQLResult<T = Record<string, unknown>> {
 export interface QueryOptions {
   /** Bearer token; `null` sends no Authorization header. @default the demo user's token */
   token?: string | null;
+  /** Extra request headers (e.g. x-request-id, traceparent). */
+  headers?: Record<string, string>;
 }
 
 export interface TestGateway {
   /** Origin of the gateway, e.g. http://127.0.0.1:40001 */
   url: string;
+  /** `…/metrics` on METRICS_PORT, when the env sets METRICS_PORT. */
+  metricsUrl: string | undefined;
   emulator: RunningEmulator;
   /** A token of the emulator's demo user. */
   token: string;
@@ -38,6 +45,8 @@ export interface StartGatewayOptions {
   graphBaseUrl?: string;
   /** Replace the auth provider (default: pass-through against the emulator). */
   auth?: (deps: { graphBaseUrl: string }) => AuthProvider;
+  /** Where log lines go (pass LOG_LEVEL in `env` too). @default stdout */
+  logDestination?: DestinationStream;
 }
 
 export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
@@ -55,7 +64,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
   });
   const gateway = await startGatewayServer({
     config,
-    logger: createLogger(config.log.level),
+    logger: createLogger(config.log.level, options.logDestination ? { destination: options.logDestination } : {}),
     auth: options.auth?.({ graphBaseUrl: config.graph.baseUrl }),
   });
   const { url } = gateway;
@@ -65,15 +74,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
     const bearer = opts.token === undefined ? token : opts.token;
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }), ...opts.headers },
       body: JSON.stringify({ query: document, variables }),
     });
     const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
-    return { status: response.status, ...body };
+    return { status: response.status, headers: response.headers, ...body };
   }
 
   return {
     url,
+    metricsUrl: gateway.metrics ? `${gateway.metrics.url}/metrics` : undefined,
     emulator,
     token,
     query,
