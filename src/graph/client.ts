@@ -151,7 +151,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
       }
-      log({ status, requestId });
+      log({ status, graphRequestId: requestId });
 
       if (status >= 200 && status < 300) {
         const body = raw === undefined ? undefined : parseJson(raw, resHeaders['content-type']);
@@ -277,7 +277,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const waitMs = result.retryAfterMs ?? backoffDelay(attempt, random);
       if (attempt > maxRetries || spentMs + waitMs > budgetMs) {
         logger?.warn(
-          { url: safeUrl, attempts: attempt, status: result.details.status, code: result.details.code, requestId: result.details.requestId, nextWaitMs: waitMs },
+          { url: safeUrl, attempts: attempt, status: result.details.status, code: result.details.code, graphRequestId: result.details.requestId, nextWaitMs: waitMs },
           'graph retries exhausted',
         );
         throw toGatewayError(new GraphRequestError(result.message, { ...result.details, retryAfterMs: waitMs }));
