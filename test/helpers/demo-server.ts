@@ -21,7 +21,7 @@ export interface DemoServer {
  */
 export async function startDemoServer(timeoutMs = 60_000): Promise<DemoServer> {
   const cwd = await mkdtemp(join(tmpdir(), 'delta-gateway-demo-'));
-  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
+  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
   if (process.env['TMPDIR']) env['TMPDIR'] = process.env['TMPDIR'];
   const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
   const child: ChildProcess = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/server.ts')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,7 +44,7 @@ export async function startDemoServer(timeoutMs = 60_000): Promise<DemoServer> {
       const timer = setTimeout(() => fail(new Error(`demo server printed no URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /GraphiQL at (http:\/\/\S+)/.exec(output);
+        const match = /GraphiQL at (http:\/\/[^\s"]+)/.exec(output);
         if (match?.[1]) {
           clearTimeout(timer);
           found(match[1]);

@@ -66,9 +66,9 @@ describe('the yoga instance', () => {
 
 describe('src/server.ts', () => {
   it('demo mode: starts the emulator, prints the GraphiQL URL, answers without a token, stops on SIGTERM', async () => {
-    const server = runServer({ PORT: '0', LOG_LEVEL: 'warn' });
+    const server = runServer({ PORT: '0', LOG_LEVEL: 'info' });
     try {
-      const match = await server.waitFor(/GraphiQL at (http:\/\/\S+\/graphql)/);
+      const match = await server.waitFor(/GraphiQL at (http:\/\/[^\s"]+\/graphql)/);
       expect(match, server.output()).not.toBeNull();
       const url = match?.[1] as string;
       const response = await fetch(url, {
