@@ -225,6 +225,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads METRICS_PORT and OpenTelemetry\'s variables (traces only with an endpoint)', () => {
+    expect(loadConfig({})).toMatchObject({ metrics: { port: undefined }, traces: { enabled: false, protocol: 'http/protobuf', serviceName: 'delta-gateway' } });
+    expect(
+      loadConfig({ METRICS_PORT: '9464', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'gw-eu' }),
+    ).toMatchObject({ metrics: { port: 9464 }, traces: { enabled: true, protocol: 'http/json', serviceName: 'gw-eu' } });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://c/v1/traces', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).traces).toMatchObject({
+      enabled: true,
+      protocol: 'http/json',
+    });
+    const error = configError({ METRICS_PORT: 'abc', OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon' });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual(['METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
+  });
+
   it('reads process.env by default', () => {
     expect(loadConfig().port).toBeTypeOf('number');
   });
