@@ -68,6 +68,22 @@ export function useTelemetry(options: TelemetryPluginOptions): Plugin {
     options.logger.info({ durationMs: Math.round(seconds * 1000), outcome, graphRequests: scope.graphRequests }, 'graphql request');
   }
 
+  /** An operation of a graphql-ws socket: its own scope (a new requestId) and SERVER span, finished once its result is known. */
+  function socketOperation(document: DocumentNode, operationName: string | null | undefined) {
+    const operation: Operation = { scope: newScope({ hashPrincipal: options.hashPrincipal }) };
+    operation.span = tracer.startSpan('graphql.operation', { kind: SpanKind.SERVER });
+    noteOperation(operation, document, operationName);
+    const active = trace.setSpan(context.active(), operation.span);
+    return {
+      run: <T>(fn: () => T): T => context.with(active, () => runInScope(operation.scope, fn)),
+      done(outcome: string) {
+        if (operation.outcome !== undefined) return;
+        operation.outcome = outcome;
+        runInScope(operation.scope, () => finish(operation));
+      },
+    };
+  }
+
   return {
     instrumentation: {
       request({ request }, wrapped) {
@@ -84,11 +100,23 @@ export function useTelemetry(options: TelemetryPluginOptions): Plugin {
         return context.with(trace.setSpan(context.active(), operation.span), wrapped);
       },
     },
-    onExecute({ args }) {
-      noteOperation(byRequest.get(args.contextValue.request), args.document, args.operationName);
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const http = byRequest.get(args.contextValue.request);
+      if (http) return void noteOperation(http, args.document, args.operationName);
+      // graphql-ws: no HTTP request around the operation; it gets its scope and span here.
+      const operation = socketOperation(args.document, args.operationName);
+      setExecuteFn((execution) => operation.run(() => executeFn(execution)));
+      return { onExecuteDone: ({ result }) => operation.done(outcomeOf(result)) };
     },
-    onSubscribe({ args }) {
-      noteOperation(byRequest.get(args.contextValue.request), args.document, args.operationName);
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+      const http = byRequest.get(args.contextValue.request);
+      if (http) return void noteOperation(http, args.document, args.operationName);
+      const operation = socketOperation(args.document, args.operationName);
+      setSubscribeFn((execution) => operation.run(() => subscribeFn(execution)));
+      return {
+        onSubscribeResult: ({ result }) => operation.done(outcomeOf(result)),
+        onSubscribeError: ({ error }) => operation.done(outcomeOf({ errors: [error] })),
+      };
     },
     onResultProcess({ request, result }) {
       const operation = byRequest.get(request);

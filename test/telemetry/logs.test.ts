@@ -1,4 +1,6 @@
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('request-scoped logs', () => {
@@ -48,6 +50,28 @@ describe('request-scoped logs', () => {
       const access = records().filter((r) => r['requestId'] === id && r['msg'] === 'graphql request');
       expect(access).toHaveLength(1);
       expect(access[0]).toMatchObject({ outcome: 'INVALID_CURSOR', graphRequests: 0 });
+    }
+  });
+
+  it('graphql-ws operations get a request id and an access line too', async () => {
+    const client = createClient({ url: `${gw.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: `Bearer ${gw.token}` } });
+    const accessLines = () => records().filter((r) => r['msg'] === 'graphql request');
+    const before = accessLines().length;
+    try {
+      const results: unknown[] = [];
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe({ query: 'query OverWs { messagesDelta(folderId: "inbox", first: 2) { edges { node { id } } } }' }, { next: (r) => void results.push(r), error: reject, complete: resolve });
+      });
+      expect(results).toHaveLength(1);
+      const added = accessLines().slice(before);
+      expect(added).toHaveLength(1);
+      const ws = added[0];
+      expect(ws).toMatchObject({ outcome: 'ok', operationType: 'query', graphRequests: 1 });
+      expect(ws?.['requestId']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(ws?.['principal']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(records().some((r) => r['requestId'] === ws?.['requestId'] && r['msg'] === 'graph request')).toBe(true);
+    } finally {
+      await client.dispose();
     }
   });
 });
