@@ -105,6 +105,9 @@ interface RoundResult {
   ms: number;
   pages: number;
   ids: string[];
+  /** Gateway rounds: response bytes per page and characters per edge cursor (medians of the round). */
+  bytesPerPage?: number;
+  cursorChars?: number;
 }
 
 interface PageHook {
@@ -172,7 +175,7 @@ async function sdkRound(client: GraphSdkClient, pageSize: number): Promise<Round
 }
 
 interface Connection {
-  edges: { node: { id: string } }[];
+  edges: { cursor?: string; node: { id: string } }[];
   pageInfo: { hasNextPage: boolean; endCursor: string };
 }
 
@@ -189,22 +192,27 @@ async function gatewayRound(pool: Pool, token: string, pageSize: number, options
   let variables: Record<string, unknown> = { first: pageSize };
   let query = queries.first;
   let elapsed = 0;
+  const bytes: number[] = [];
+  const cursorChars: number[] = [];
   for (;;) {
     const t0 = performance.now();
     const { statusCode, body } = await pool.request({ method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query, variables }) });
-    const result = (await body.json()) as { data?: { messagesDelta: Connection }; errors?: unknown };
+    const text = await body.text();
+    const result = JSON.parse(text) as { data?: { messagesDelta: Connection }; errors?: unknown };
     elapsed += performance.now() - t0;
+    bytes.push(Buffer.byteLength(text));
     if (statusCode !== 200 || !result.data) throw new Error(`gateway page answered ${statusCode}: ${JSON.stringify(result.errors)}`);
     pages += 1;
     gatewayPagesServed += 1;
     const { edges, pageInfo } = result.data.messagesDelta;
     for (const edge of edges) ids.push(edge.node.id);
+    if (edges[0]?.cursor !== undefined) cursorChars.push(edges[0].cursor.length);
     await onPage?.(pages);
     if (!pageInfo.hasNextPage) break;
     query = queries.next;
     variables = { first: pageSize, after: pageInfo.endCursor };
   }
-  return { ms: elapsed, pages, ids };
+  return { ms: elapsed, pages, ids, bytesPerPage: median(bytes), ...(cursorChars.length > 0 ? { cursorChars: median(cursorChars) } : {}) };
 }
 
 async function bareRate(pool: Pool, requests: number): Promise<number> {
@@ -364,6 +372,7 @@ async function main(): Promise<void> {
     const viaSdk: number[] = [];
     const viaGateway: number[] = [];
     const noEdgeCursors: number[] = [];
+    let sizes = { withCursors: 0, withoutCursors: 0, cursorChars: 0 };
     const gatewayCpuNoEdgeCursors: number[] = [];
     // CPU time (ms) each process spent per round: robust where wall time suffers from other load on the machine.
     const cpu = {
@@ -408,7 +417,9 @@ async function main(): Promise<void> {
       await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
       const g1 = (await gateway.usage(false)).cpuMs;
-      noEdgeCursors.push((await gatewayRound(gatewayPool, token, PAGE, { edgeCursors: false })).ms);
+      const c = await gatewayRound(gatewayPool, token, PAGE, { edgeCursors: false });
+      noEdgeCursors.push(c.ms);
+      sizes = { withCursors: b.bytesPerPage ?? 0, withoutCursors: c.bytesPerPage ?? 0, cursorChars: b.cursorChars ?? 0 };
       gatewayCpuNoEdgeCursors.push((await gateway.usage(false)).cpuMs - g1);
       direct.push(a.ms);
       viaGateway.push(b.ms);
@@ -464,6 +475,9 @@ async function main(): Promise<void> {
       out.push(`| (s) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${ls.toFixed(0)} ms (${range(withLatency.sdk)}) | ${(ls / pages.direct).toFixed(2)} ms × ${pages.direct} | ${(ls / ld).toFixed(2)} |`);
       out.push(`| (b) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${lg.toFixed(0)} ms (${range(withLatency.gateway)}) | ${(lg / pages.gateway).toFixed(2)} ms × ${pages.gateway} | **${(lg / ld).toFixed(2)}** |`);
     }
+    out.push(
+      `\nResponse per page: ${(sizes.withCursors / 1024).toFixed(1)} KB with edge cursors, ${(sizes.withoutCursors / 1024).toFixed(1)} KB without; an edge cursor is ${sizes.cursorChars} characters (${(((sizes.withCursors - sizes.withoutCursors) / sizes.withCursors) * 100).toFixed(0)} % of the page is cursors).`,
+    );
     out.push(`\nGraph requests per gateway round: ${upstream} (direct client: ${pages.direct}). Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
     const m = (xs: number[]) => median(xs).toFixed(0);
     out.push('\nCPU time per round, median (ms; independent of other load on the machine):\n');
