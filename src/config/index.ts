@@ -40,6 +40,7 @@ export interface Config {
    * otherwise when `DEMO_PAGE=true`. @default true in demo mode, otherwise false
    */
   readonly demoPage: boolean;
+  readonly read: ReadPathConfig;
 }
 
 export interface GraphConfig {
@@ -81,6 +82,14 @@ export interface StoreConfig {
 export interface PollConfig {
   /** `POLL_INTERVAL_MS`: subscription poll interval. @default 30000 */
   readonly intervalMs: number;
+}
+
+/** Switches of the read path's speed-ups (each can be turned off if it misbehaves). */
+export interface ReadPathConfig {
+  /** `GRAPHQL_JIT`: execute queries with graphql-jit (graphql-js for what it cannot compile and for subscriptions). @default true */
+  readonly jit: boolean;
+  /** `GRAPH_PREFETCH`: fetch Graph's next page of a round while the client reads this one. @default true */
+  readonly prefetch: boolean;
 }
 
 export interface LogConfig {
@@ -214,6 +223,8 @@ export function loadConfig(env: Env = process.env): Config {
   const mailboxConcurrency = read('GRAPH_MAILBOX_CONCURRENCY', integer(1, 1000, 'expected a positive integer (requests in flight per mailbox)'), 4);
   const logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info');
   const demoPage = read('DEMO_PAGE', boolean);
+  const jit = read('GRAPHQL_JIT', boolean, true);
+  const prefetch = read('GRAPH_PREFETCH', boolean, true);
 
   // Demo mode: nothing says where a real Graph is. An unparsable GRAPH_BASE_URL still counts as set.
   const baseUrlSet = raw('GRAPH_BASE_URL') !== undefined;
@@ -279,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
     poll: { intervalMs: pollIntervalMs },
     log: { level: logLevel },
     demoPage: demoPage ?? demo,
+    read: { jit, prefetch },
   } satisfies Config);
 }
 

@@ -15,6 +15,7 @@ import { createPollCoordinator, createPollers } from '../poll/index.js';
 import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
 import { useRequestBodyLimit } from './body-limit.js';
+import { useCompiledExecution } from './jit.js';
 import { maskError, requestError, useContractErrorCodes } from './errors.js';
 
 export interface GatewayDeps {
@@ -103,6 +104,7 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       }),
       useContractErrorCodes(),
       usePollers(services.pollers),
+      ...(config.read.jit ? [useCompiledExecution()] : []),
       // Last: it wraps whichever request parser the plugins before it chose.
       useRequestBodyLimit(),
     ],
