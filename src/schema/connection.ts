@@ -117,7 +117,14 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   // `first` omitted on a later page keeps the round's page size (and so its Prefer: odata.maxpagesize).
   const pageSize = (args.first === undefined || args.first === null) && round.pageSize !== undefined ? round.pageSize : limit;
   round = { ...round, pageSize };
-  const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal, get: context.graph.get });
+  const read = await engine.read({
+    round,
+    limit: pageSize,
+    getToken: () => auth.getGraphToken(),
+    signal: context.request.signal,
+    get: context.graph.get,
+    prefetchScope: binding,
+  });
   const who = whoOf(round.options['userId'] as string | undefined);
   for (const entry of read.entries) context.owners.set(entry.item, who);
   // One seal per page part (the page's link, the next one); each edge adds its offset under a keyed tag.

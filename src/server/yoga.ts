@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import type { GatewayContext, GatewayServices } from '../schema/context.js';
 import type { CursorCodec } from '../cursor/index.js';
 import { createDeltaEngine } from '../delta/engine.js';
+import { createPrefetcher } from '../delta/prefetch.js';
 import { MAX_FIRST } from '../delta/resources/query-options.js';
 import type { GraphClient } from '../graph/client.js';
 import { createGraphLoader } from '../graph/loader.js';
@@ -56,7 +57,7 @@ const ARMOR_REJECTION = {
 /** Builds the yoga instance (tests call `yoga.fetch`, or serve it on port 0). */
 export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<string, never>, GatewayContext> {
   const { config, logger } = deps;
-  const engine = createDeltaEngine({ graph: deps.graph, store: deps.store });
+  const engine = createDeltaEngine({ graph: deps.graph, store: deps.store, ...(config.read.prefetch ? { prefetch: createPrefetcher() } : {}) });
   const services: GatewayServices = {
     settings: {
       graphBaseUrl: config.graph.baseUrl,
