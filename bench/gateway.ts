@@ -88,7 +88,9 @@ async function runGateway(graphBaseUrl: string): Promise<void> {
     import('../src/server/gateway-server.js'),
   ]);
   // As server.ts builds it: pass-through auth, memory:// store.
-  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent' });
+  // The read path's switches pass through from the bench's environment (GRAPHQL_JIT=false, GRAPH_PREFETCH=false).
+  const switches = Object.fromEntries(['GRAPHQL_JIT', 'GRAPH_PREFETCH'].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
+  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', ...switches });
   const gateway = await startGatewayServer({ config, logger: createLogger(config.log.level) });
   serveParent(gateway.close, { url: gateway.url });
 }
@@ -455,7 +457,7 @@ async function main(): Promise<void> {
     const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
     const out: string[] = [];
     out.push(`\nGateway benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} × ${cpuModel}; load average at the start ${loadStart})`);
-    out.push(`Gateway process: NODE_ENV=${nodeEnv ?? process.env['NODE_ENV'] ?? '(unset)'}${gatewayFlags.length > 0 ? `, node ${gatewayFlags.join(' ')}` : ''}.`);
+    out.push(`Gateway process: GRAPHQL_JIT=${process.env['GRAPHQL_JIT'] ?? '(default)'}, GRAPH_PREFETCH=${process.env['GRAPH_PREFETCH'] ?? '(default)'}, NODE_ENV=${nodeEnv ?? process.env['NODE_ENV'] ?? '(unset)'}${gatewayFlags.length > 0 ? `, node ${gatewayFlags.join(' ')}` : ''}.`);
     out.push(`${MESSAGES.toLocaleString('en')} messages in the inbox (seeded in ${seedMs} ms), pages of ${PAGE}, ${REPEAT} timed rounds per path after one warm-up round each.\n`);
     out.push('| path | round, median (min–max) | per page | ratio |');
     out.push('|---|---|---|---|');
