@@ -1,7 +1,7 @@
 /**
  * Gateway benchmark: one 10,000-message delta round, pages of 100, read (a) straight from the
- * emulator by an undici client following nextLinks and (b) through the gateway by a GraphQL client
- * following endCursor, in the same run. Emulator and gateway each run in their own process (forked
+ * emulator by an undici client following nextLinks, (s) by Microsoft's Graph JS SDK v3 (Client +
+ * PageIterator) and (b) through the gateway by a GraphQL client following endCursor, in the same run. Emulator and gateway each run in their own process (forked
  * from this file), so the gateway's memory is its own and the client does not share their event loop.
  *
  *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--latency 50] [--profile dir]
@@ -17,7 +17,8 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
+import { Client as GraphSdkClient, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { Pool, type Dispatcher } from 'undici';
 import { forkBenchChild, listen, serveParent, type BenchChild, type ProcessUsage } from './child-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -87,7 +88,9 @@ async function runGateway(graphBaseUrl: string): Promise<void> {
     import('../src/server/gateway-server.js'),
   ]);
   // As server.ts builds it: pass-through auth, memory:// store.
-  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent' });
+  // The read path's switches pass through from the bench's environment (GRAPHQL_JIT=false, GRAPH_PREFETCH=false).
+  const switches = Object.fromEntries(['GRAPHQL_JIT', 'GRAPH_PREFETCH'].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
+  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', ...switches });
   const gateway = await startGatewayServer({ config, logger: createLogger(config.log.level) });
   serveParent(gateway.close, { url: gateway.url });
 }
@@ -104,6 +107,9 @@ interface RoundResult {
   ms: number;
   pages: number;
   ids: string[];
+  /** Gateway rounds: response bytes per page and characters per edge cursor (medians of the round). */
+  bytesPerPage?: number;
+  cursorChars?: number;
 }
 
 interface PageHook {
@@ -129,8 +135,49 @@ async function directRound(pool: Pool, origin: string, token: string, pageSize: 
   return { ms: performance.now() - t0, pages, ids };
 }
 
+// The SDK sends its token only to https hosts it knows and follows only https links: it gets an https base
+// URL on a custom host, the emulator writes its links with that origin during SDK rounds, and a dispatcher
+// carries the SDK's fetch to the emulator over plain TCP.
+const SDK_HOST = 'graph.bench.example';
+const SDK_ORIGIN = `https://${SDK_HOST}`;
+
+/** Every request of the SDK's fetch, whatever its origin, goes to the emulator's pool (plain TCP, loopback). */
+function sdkClient(pool: Pool, token: string): GraphSdkClient {
+  return GraphSdkClient.init({
+    authProvider: (done) => done(null, token),
+    baseUrl: SDK_ORIGIN,
+    customHosts: new Set([SDK_HOST]),
+    defaultVersion: 'v1.0',
+    // Node's fetch honours undici's `dispatcher`; the pool ignores the request's origin and uses its own.
+    fetchOptions: { dispatcher: pool as Dispatcher } as RequestInit,
+  });
+}
+
+/** (s) Microsoft's Graph JS SDK v3: `api(...).select(...).header('Prefer', ...)`, then PageIterator to the end. */
+async function sdkRound(client: GraphSdkClient, pageSize: number): Promise<RoundResult> {
+  const prefer = [`odata.maxpagesize=${pageSize}`, IMMUTABLE].join(', ');
+  const ids: string[] = [];
+  const t0 = performance.now();
+  const first = (await client.api('/me/mailFolders/inbox/messages/delta').select(SELECT).header('Prefer', prefer).get()) as PageCollection;
+  // PageIterator carries no headers to later pages unless given them: the same Prefer on every request.
+  const iterator = new PageIterator(
+    client,
+    first,
+    (item: { id: string }) => {
+      ids.push(item.id);
+      return true;
+    },
+    { headers: { Prefer: prefer } },
+  );
+  // The callback never pauses it: one call reads the round to its deltaLink, one page in flight at a time.
+  await iterator.iterate();
+  if (iterator.getDeltaLink() === undefined) throw new Error('SDK round ended without a deltaLink');
+  const pages = Math.max(1, Math.ceil(ids.length / pageSize));
+  return { ms: performance.now() - t0, pages, ids };
+}
+
 interface Connection {
-  edges: { node: { id: string } }[];
+  edges: { cursor?: string; node: { id: string } }[];
   pageInfo: { hasNextPage: boolean; endCursor: string };
 }
 
@@ -147,22 +194,27 @@ async function gatewayRound(pool: Pool, token: string, pageSize: number, options
   let variables: Record<string, unknown> = { first: pageSize };
   let query = queries.first;
   let elapsed = 0;
+  const bytes: number[] = [];
+  const cursorChars: number[] = [];
   for (;;) {
     const t0 = performance.now();
     const { statusCode, body } = await pool.request({ method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query, variables }) });
-    const result = (await body.json()) as { data?: { messagesDelta: Connection }; errors?: unknown };
+    const text = await body.text();
+    const result = JSON.parse(text) as { data?: { messagesDelta: Connection }; errors?: unknown };
     elapsed += performance.now() - t0;
+    bytes.push(Buffer.byteLength(text));
     if (statusCode !== 200 || !result.data) throw new Error(`gateway page answered ${statusCode}: ${JSON.stringify(result.errors)}`);
     pages += 1;
     gatewayPagesServed += 1;
     const { edges, pageInfo } = result.data.messagesDelta;
     for (const edge of edges) ids.push(edge.node.id);
+    if (edges[0]?.cursor !== undefined) cursorChars.push(edges[0].cursor.length);
     await onPage?.(pages);
     if (!pageInfo.hasNextPage) break;
     query = queries.next;
     variables = { first: pageSize, after: pageInfo.endCursor };
   }
-  return { ms: elapsed, pages, ids };
+  return { ms: elapsed, pages, ids, bytesPerPage: median(bytes), ...(cursorChars.length > 0 ? { cursorChars: median(cursorChars) } : {}) };
 }
 
 async function bareRate(pool: Pool, requests: number): Promise<number> {
@@ -292,24 +344,46 @@ async function main(): Promise<void> {
   const emulatorPool = new Pool(emulator.url, { connections: 4 });
   const gatewayPool = new Pool(gateway.url, { connections: 4 });
   const barePool = new Pool(bareUrl, { connections: 4 });
+  const sdkPool = new Pool(emulator.url, { connections: 4 });
+  const sdk = sdkClient(sdkPool, token);
+  const setLinkOrigin = (origin: string | null) =>
+    fetch(`${emulator.url}/_emulator/link-origin`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ origin }) });
+  /** An SDK round with the emulator writing https links on the SDK's host (gateway rounds need its own origin). */
+  const sdkRoundOnHost = async () => {
+    await setLinkOrigin(SDK_ORIGIN);
+    try {
+      return await sdkRound(sdk, PAGE);
+    } finally {
+      await setLinkOrigin(null);
+    }
+  };
   try {
     const gatewayStart = await gateway.usage();
 
     // Warm-up (JIT, connections), and a check that both paths read the same items in the same order.
     const warmDirect = await directRound(emulatorPool, emulator.url, token, PAGE);
     const warmGateway = await gatewayRound(gatewayPool, token, PAGE);
-    const same = warmDirect.ids.length === warmGateway.ids.length && warmDirect.ids.every((id, i) => warmGateway.ids[i] === id);
-    if (warmDirect.ids.length !== MESSAGES || !same) {
-      throw new Error(`paths disagree: direct ${warmDirect.ids.length} items, gateway ${warmGateway.ids.length}, same order: ${same}`);
+    const warmSdk = await sdkRoundOnHost();
+    const sameAs = (other: RoundResult) => warmDirect.ids.length === other.ids.length && warmDirect.ids.every((id, i) => other.ids[i] === id);
+    if (warmDirect.ids.length !== MESSAGES || !sameAs(warmGateway) || !sameAs(warmSdk)) {
+      throw new Error(`paths disagree: direct ${warmDirect.ids.length} items, gateway ${warmGateway.ids.length} (same order: ${sameAs(warmGateway)}), SDK ${warmSdk.ids.length} (same order: ${sameAs(warmSdk)})`);
     }
     await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
     const direct: number[] = [];
+    const viaSdk: number[] = [];
     const viaGateway: number[] = [];
     const noEdgeCursors: number[] = [];
+    let sizes = { withCursors: 0, withoutCursors: 0, cursorChars: 0 };
     const gatewayCpuNoEdgeCursors: number[] = [];
     // CPU time (ms) each process spent per round: robust where wall time suffers from other load on the machine.
-    const cpu = { directEmulator: [] as number[], gatewayEmulator: [] as number[], gateway: [] as number[], client: { direct: [] as number[], gateway: [] as number[] } };
+    const cpu = {
+      directEmulator: [] as number[],
+      sdkEmulator: [] as number[],
+      gatewayEmulator: [] as number[],
+      gateway: [] as number[],
+      client: { direct: [] as number[], sdk: [] as number[], gateway: [] as number[] },
+    };
     let pages = { direct: 0, gateway: 0 };
     let upstream = 0;
     const deltaRequests = async () => ((await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as { path: string }[]).filter((r) => r.path.includes('/messages/delta')).length;
@@ -321,6 +395,16 @@ async function main(): Promise<void> {
       cpu.client.direct.push(cpuSince(c0));
       let e1 = (await emulator.usage(false)).cpuMs;
       cpu.directEmulator.push(e1 - e0);
+      await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+
+      await setLinkOrigin(SDK_ORIGIN);
+      e0 = (await emulator.usage(false)).cpuMs;
+      c0 = process.cpuUsage();
+      const s = await sdkRound(sdk, PAGE);
+      cpu.client.sdk.push(cpuSince(c0));
+      cpu.sdkEmulator.push((await emulator.usage(false)).cpuMs - e0);
+      await setLinkOrigin(null);
+      viaSdk.push(s.ms);
       await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
       e0 = (await emulator.usage(false)).cpuMs;
@@ -335,7 +419,9 @@ async function main(): Promise<void> {
       await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
       const g1 = (await gateway.usage(false)).cpuMs;
-      noEdgeCursors.push((await gatewayRound(gatewayPool, token, PAGE, { edgeCursors: false })).ms);
+      const c = await gatewayRound(gatewayPool, token, PAGE, { edgeCursors: false });
+      noEdgeCursors.push(c.ms);
+      sizes = { withCursors: b.bytesPerPage ?? 0, withoutCursors: c.bytesPerPage ?? 0, cursorChars: b.cursorChars ?? 0 };
       gatewayCpuNoEdgeCursors.push((await gateway.usage(false)).cpuMs - g1);
       direct.push(a.ms);
       viaGateway.push(b.ms);
@@ -351,11 +437,12 @@ async function main(): Promise<void> {
     });
     const gatewayEnd = await gateway.usage();
 
-    const withLatency = { direct: [] as number[], gateway: [] as number[] };
+    const withLatency = { direct: [] as number[], sdk: [] as number[], gateway: [] as number[] };
     if (LATENCY_MS > 0) {
       await fetch(`${emulator.url}/_emulator/realism`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: LATENCY_MS }) });
       for (let i = 0; i < 3; i++) {
         withLatency.direct.push((await directRound(emulatorPool, emulator.url, token, PAGE)).ms);
+        withLatency.sdk.push((await sdkRoundOnHost()).ms);
         withLatency.gateway.push((await gatewayRound(gatewayPool, token, PAGE)).ms);
       }
     }
@@ -370,21 +457,29 @@ async function main(): Promise<void> {
     const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
     const out: string[] = [];
     out.push(`\nGateway benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} × ${cpuModel}; load average at the start ${loadStart})`);
-    out.push(`Gateway process: NODE_ENV=${nodeEnv ?? process.env['NODE_ENV'] ?? '(unset)'}${gatewayFlags.length > 0 ? `, node ${gatewayFlags.join(' ')}` : ''}.`);
+    out.push(`Gateway process: GRAPHQL_JIT=${process.env['GRAPHQL_JIT'] ?? '(default)'}, GRAPH_PREFETCH=${process.env['GRAPH_PREFETCH'] ?? '(default)'}, NODE_ENV=${nodeEnv ?? process.env['NODE_ENV'] ?? '(unset)'}${gatewayFlags.length > 0 ? `, node ${gatewayFlags.join(' ')}` : ''}.`);
     out.push(`${MESSAGES.toLocaleString('en')} messages in the inbox (seeded in ${seedMs} ms), pages of ${PAGE}, ${REPEAT} timed rounds per path after one warm-up round each.\n`);
     out.push('| path | round, median (min–max) | per page | ratio |');
     out.push('|---|---|---|---|');
     const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
     out.push(`| (a) undici → emulator, following nextLinks | ${d.toFixed(0)} ms (${range(direct)}) | ${(d / pages.direct).toFixed(2)} ms × ${pages.direct} | 1.00 |`);
+    const sd = median(viaSdk);
+    out.push(`| (s) Graph JS SDK v3 (Client + PageIterator) → emulator | ${sd.toFixed(0)} ms (${range(viaSdk)}) | ${(sd / pages.direct).toFixed(2)} ms × ${pages.direct} | ${(sd / d).toFixed(2)} |`);
     out.push(`| (b) GraphQL client → gateway → emulator, following endCursor | ${g.toFixed(0)} ms (${range(viaGateway)}) | ${(g / pages.gateway).toFixed(2)} ms × ${pages.gateway} | **${(g / d).toFixed(2)}** |`);
     const c = median(noEdgeCursors);
-    out.push(`| (c) as (b), selecting no edge cursors (endCursor only) | ${c.toFixed(0)} ms (${range(noEdgeCursors)}) | ${(c / pages.gateway).toFixed(2)} ms × ${pages.gateway} | ${(c / d).toFixed(2)} |`);
+    out.push(`| (c) as (b), selecting no edge cursors (endCursor only) | ${c.toFixed(0)} ms (${range(noEdgeCursors)}) | ${(c / pages.gateway).toFixed(2)} ms × ${pages.gateway} | **${(c / d).toFixed(2)}** |`);
+    out.push(`| (b) / (s), (c) / (s): gateway against the SDK | | | ${(g / sd).toFixed(2)}, ${(c / sd).toFixed(2)} |`);
     out.push(`| bare node:http, ${pages.direct} sequential requests (floor) | ${bareMs.toFixed(0)} ms | ${(bareMs / pages.direct).toFixed(2)} ms | – |`);
     if (LATENCY_MS > 0) {
       const [ld, lg] = [median(withLatency.direct), median(withLatency.gateway)];
       out.push(`| (a) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${ld.toFixed(0)} ms (${range(withLatency.direct)}) | ${(ld / pages.direct).toFixed(2)} ms × ${pages.direct} | 1.00 |`);
+      const ls = median(withLatency.sdk);
+      out.push(`| (s) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${ls.toFixed(0)} ms (${range(withLatency.sdk)}) | ${(ls / pages.direct).toFixed(2)} ms × ${pages.direct} | ${(ls / ld).toFixed(2)} |`);
       out.push(`| (b) with ${LATENCY_MS} ms emulator latency per request, 3 rounds | ${lg.toFixed(0)} ms (${range(withLatency.gateway)}) | ${(lg / pages.gateway).toFixed(2)} ms × ${pages.gateway} | **${(lg / ld).toFixed(2)}** |`);
     }
+    out.push(
+      `\nResponse per page: ${(sizes.withCursors / 1024).toFixed(1)} KB with edge cursors, ${(sizes.withoutCursors / 1024).toFixed(1)} KB without; an edge cursor is ${sizes.cursorChars} characters (${(((sizes.withCursors - sizes.withoutCursors) / sizes.withCursors) * 100).toFixed(0)} % of the page is cursors).`,
+    );
     out.push(`\nGraph requests per gateway round: ${upstream} (direct client: ${pages.direct}). Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
     const m = (xs: number[]) => median(xs).toFixed(0);
     out.push('\nCPU time per round, median (ms; independent of other load on the machine):\n');
@@ -393,15 +488,18 @@ async function main(): Promise<void> {
     const totalA = median(cpu.client.direct) + median(cpu.directEmulator);
     const totalB = median(cpu.client.gateway) + median(cpu.gateway) + median(cpu.gatewayEmulator);
     out.push(`| (a) direct | ${m(cpu.client.direct)} | – | ${m(cpu.directEmulator)} | ${totalA.toFixed(0)} | 1.00 |`);
+    const totalS = median(cpu.client.sdk) + median(cpu.sdkEmulator);
+    out.push(`| (s) Graph JS SDK | ${m(cpu.client.sdk)} | – | ${m(cpu.sdkEmulator)} | ${totalS.toFixed(0)} | ${(totalS / totalA).toFixed(2)} |`);
     out.push(`| (b) through the gateway | ${m(cpu.client.gateway)} | ${m(cpu.gateway)} | ${m(cpu.gatewayEmulator)} | ${totalB.toFixed(0)} | ${(totalB / totalA).toFixed(2)} |`);
     out.push(`| (c) as (b), no edge cursors | | ${m(gatewayCpuNoEdgeCursors)} | | | |`);
+    out.push(`\nGateway CPU per page: (b) ${(median(cpu.gateway) / pages.gateway).toFixed(2)} ms, (c) ${(median(gatewayCpuNoEdgeCursors) / pages.gateway).toFixed(2)} ms.`);
     out.push(`\nGateway process memory (after a full GC): start ${mb(gatewayStart.heapUsed)} heap / ${mb(gatewayStart.rss)} RSS; after ${2 * REPEAT + 2} rounds ${mb(gatewayEnd.heapUsed)} heap / ${mb(gatewayEnd.rss)} RSS.`);
     out.push('\n| page of the round | heap used | RSS |');
     out.push('|---|---|---|');
     for (const { page, m } of samples) out.push(`| ${page} | ${mb(m.heapUsed)} | ${mb(m.rss)} |`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    await Promise.all([emulatorPool.close(), gatewayPool.close(), barePool.close()]);
+    await Promise.all([emulatorPool.close(), gatewayPool.close(), barePool.close(), sdkPool.close()]);
     await gateway.close();
     await emulator.close();
   }

@@ -42,6 +42,7 @@ export interface Config {
   readonly demoPage: boolean;
   readonly metrics: MetricsConfig;
   readonly traces: TracesConfig;
+  readonly read: ReadPathConfig;
 }
 
 export interface MetricsConfig {
@@ -104,6 +105,14 @@ export interface StoreConfig {
 export interface PollConfig {
   /** `POLL_INTERVAL_MS`: subscription poll interval. @default 30000 */
   readonly intervalMs: number;
+}
+
+/** Switches of the read path's speed-ups (each can be turned off if it misbehaves). */
+export interface ReadPathConfig {
+  /** `GRAPHQL_JIT`: execute queries with graphql-jit (graphql-js for what it cannot compile and for subscriptions). @default true */
+  readonly jit: boolean;
+  /** `GRAPH_PREFETCH`: fetch Graph's next page of a round while the client reads this one. @default true */
+  readonly prefetch: boolean;
 }
 
 export interface LogConfig {
@@ -242,6 +251,8 @@ export function loadConfig(env: Env = process.env): Config {
   const otlpEndpoint = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', otlpUrl) ?? read('OTEL_EXPORTER_OTLP_ENDPOINT', otlpUrl);
   const otlpProtocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', oneOf(OTLP_PROTOCOLS)) ?? read('OTEL_EXPORTER_OTLP_PROTOCOL', oneOf(OTLP_PROTOCOLS), 'http/protobuf');
   const serviceName = raw('OTEL_SERVICE_NAME')?.trim() ?? 'delta-gateway';
+  const jit = read('GRAPHQL_JIT', boolean, true);
+  const prefetch = read('GRAPH_PREFETCH', boolean, true);
 
   // Demo mode: nothing says where a real Graph is. An unparsable GRAPH_BASE_URL still counts as set.
   const baseUrlSet = raw('GRAPH_BASE_URL') !== undefined;
@@ -309,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoPage: demoPage ?? demo,
     metrics: { port: metricsPort },
     traces: { enabled: otlpEndpoint !== undefined, protocol: otlpProtocol, serviceName },
+    read: { jit, prefetch },
   } satisfies Config);
 }
 

@@ -1,1 +1,1 @@
-export { createCursorCodec, MAX_CURSOR_LENGTH, MIN_SECRET_LENGTH, type CursorCodec } from './codec.js';
+export { createCursorCodec, MAX_CURSOR_LENGTH, MIN_SECRET_LENGTH, type CursorCodec, type OpenedCursor, type PageSeal } from './codec.js';

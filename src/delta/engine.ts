@@ -3,6 +3,7 @@ import { gatewayError } from '../errors.js';
 import type { GraphClient } from '../graph/client.js';
 import { parseDeltaPage, type PageEnd } from './delta-page.js';
 import { createPageStash, DEFAULT_STASH_TTL_MS } from './page-stash.js';
+import type { Prefetcher } from './prefetch.js';
 import { maxPageSize } from './resources/query-options.js';
 import { removedReasonOf, type GraphItem, type Position, type RemovedReason, type RoundState } from './round.js';
 
@@ -14,6 +15,8 @@ export interface DeltaEngineOptions {
   stashTtlMs?: number;
   /** Most Graph pages fetched for one read, to fill `limit` when Graph under-delivers. @default 20 */
   maxPagesPerRead?: number;
+  /** Fetches each page's nextLink ahead of the read that asks for it (reads that give a `prefetchScope`). */
+  prefetch?: Prefetcher;
 }
 
 export interface DeltaReadRequest {
@@ -27,6 +30,8 @@ export interface DeltaReadRequest {
    * `$batch`es (CONTRACT §7). @default the engine's Graph client
    */
   get?: GraphClient['get'];
+  /** Who reads (principal and resource): pages are prefetched for this caller only. Absent: no prefetch. */
+  prefetchScope?: string;
 }
 
 export interface DeltaEntry {
@@ -89,15 +94,24 @@ export function createDeltaEngine(options: DeltaEngineOptions): DeltaEngine {
   const stash = createPageStash(options.store, options.stashTtlMs ?? DEFAULT_STASH_TTL_MS);
 
   async function fetchPage(url: string, size: number, request: DeltaReadRequest) {
-    const token = await request.getToken();
-    const get = request.get ?? graph.get;
-    const response = await get({
-      url,
-      token,
-      prefer: [maxPageSize(size), ...request.round.prefer],
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-    return parseDeltaPage(response.body, response.requestId);
+    // The prefetch of the next page goes out right after this one, with the token this one used.
+    let token: Promise<string> | undefined;
+    // The read's own pages go through the operation's loader (shared $batches); a prefetch outlives
+    // the operation (the client's next request takes it), so it uses the engine's client, without signal.
+    const fetchLink = async (link: string, get: GraphClient['get'], signal: AbortSignal | undefined) => {
+      const response = await get({ url: link, token: await (token ??= request.getToken()), prefer: [maxPageSize(size), ...request.round.prefer], ...(signal ? { signal } : {}) });
+      return parseDeltaPage(response.body, response.requestId);
+    };
+    const own = () => fetchLink(url, request.get ?? graph.get, request.signal);
+    const { prefetch } = options;
+    // Only reads that continue a round prefetch: a client that reads a round's first page (or an
+    // incremental round's) and stops would leave every prefetch unused, doubling its Graph requests.
+    const continuing = request.round.position.kind === 'link' || request.round.position.kind === 'stash';
+    const scope = continuing ? request.prefetchScope : undefined;
+    if (prefetch === undefined || scope === undefined) return own();
+    // The same caller, page size and Prefer give the same page: that is what a prefetch is kept under.
+    const keyOf = (link: string) => `${scope}\n${size}\n${request.round.prefer.join('\n')}\n${link}`;
+    return prefetch.load(keyOf(url), own, { keyOf, fetch: (link) => fetchLink(link, graph.get, undefined) });
   }
 
   async function load(position: Position, request: DeltaReadRequest): Promise<Page> {

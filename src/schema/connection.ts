@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthResult } from '../auth/types.js';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from '../errors.js';
-import { cursorBinding, openRound, sealRoundAt } from '../delta/round-cursor.js';
+import { createRoundSealer, cursorBinding, openRound } from '../delta/round-cursor.js';
 import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from '../delta/resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from '../delta/resources/types.js';
 import type { DeltaEntry } from '../delta/engine.js';
@@ -120,10 +120,18 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   // `first` omitted on a later page keeps the round's page size (and so its Prefer: odata.maxpagesize).
   const pageSize = (args.first === undefined || args.first === null) && round.pageSize !== undefined ? round.pageSize : limit;
   round = { ...round, pageSize };
-  const read = await engine.read({ round, limit: pageSize, getToken: () => auth.getGraphToken(), signal: context.request.signal, get: context.graph.get });
+  const read = await engine.read({
+    round,
+    limit: pageSize,
+    getToken: () => auth.getGraphToken(),
+    signal: context.request.signal,
+    get: context.graph.get,
+    prefetchScope: binding,
+  });
   const who = whoOf(round.options['userId'] as string | undefined);
   for (const entry of read.entries) context.owners.set(entry.item, who);
-  const seal = (position: Position) => sealRoundAt(cursors, binding, round, position);
+  // One seal per page part (the page's link, the next one); each edge adds its offset under a keyed tag.
+  const seal = createRoundSealer(cursors, binding, round);
   const edges = read.entries.map((entry): DeltaEdge => new PageEdge(entry, seal));
   const endCursor = lazy(() => read.nextPosition().then(seal));
   return {

@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { resolvePromisedFields } from './promised-fields.js';
 import './calendar.js';
 import './contact.js';
 import './contact-folder.js';
@@ -9,4 +10,4 @@ import './subscription.js';
 
 builder.queryType({ description: 'Delta queries: each field pages through a Graph delta round.' });
 
-export const schema = builder.toSchema();
+export const schema = resolvePromisedFields(builder.toSchema());

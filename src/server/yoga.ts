@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import type { GatewayContext, GatewayServices } from '../schema/context.js';
 import type { CursorCodec } from '../cursor/index.js';
 import { createDeltaEngine } from '../delta/engine.js';
+import { createPrefetcher } from '../delta/prefetch.js';
 import { MAX_FIRST } from '../delta/resources/query-options.js';
 import type { GraphClient } from '../graph/client.js';
 import { createGraphLoader } from '../graph/loader.js';
@@ -15,6 +16,7 @@ import { createPollCoordinator, createPollers } from '../poll/index.js';
 import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
 import { useRequestBodyLimit } from './body-limit.js';
+import { useCompiledExecution } from './jit.js';
 import { maskError, requestError, useContractErrorCodes } from './errors.js';
 import { notePrincipal, principalHasher } from '../telemetry/request-scope.js';
 import { useTelemetry } from '../telemetry/yoga-plugin.js';
@@ -57,7 +59,7 @@ const ARMOR_REJECTION = {
 /** Builds the yoga instance (tests call `yoga.fetch`, or serve it on port 0). */
 export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<string, never>, GatewayContext> {
   const { config, logger } = deps;
-  const engine = createDeltaEngine({ graph: deps.graph, store: deps.store });
+  const engine = createDeltaEngine({ graph: deps.graph, store: deps.store, ...(config.read.prefetch ? { prefetch: createPrefetcher() } : {}) });
   const services: GatewayServices = {
     settings: {
       graphBaseUrl: config.graph.baseUrl,
@@ -107,6 +109,7 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       }),
       useContractErrorCodes(),
       usePollers(services.pollers),
+      ...(config.read.jit ? [useCompiledExecution()] : []),
       // Last: it wraps whichever request parser the plugins before it chose.
       useRequestBodyLimit(),
     ],

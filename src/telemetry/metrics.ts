@@ -108,6 +108,12 @@ export const metrics = {
     labelNames: ['kind', 'accepted'] as const,
     registers: [metricsRegistry],
   }),
+  prefetches: new Counter({
+    name: `${PREFIX}graph_prefetches_total`,
+    help: "Graph delta pages fetched ahead of the client's next request, by outcome (used, unused: expired or evicted, failed).",
+    labelNames: ['outcome'] as const,
+    registers: [metricsRegistry],
+  }),
   cursorRejections: new Counter({
     name: `${PREFIX}cursor_rejections_total`,
     help: 'Cursors refused, by contract code.',

@@ -60,6 +60,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
     CURSOR_SECRET: TEST_CURSOR_SECRET,
     GRAPH_RETRY_BUDGET_MS: '2000',
     LOG_LEVEL: 'silent',
+    // Tests count Graph requests exactly; the prefetch (one request ahead) has its own tests.
+    GRAPH_PREFETCH: 'false',
     ...options.env,
   });
   const gateway = await startGatewayServer({

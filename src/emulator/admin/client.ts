@@ -52,6 +52,8 @@ export interface EmulatorAdmin {
   expireTokens(options: { link?: string; all?: boolean; code?: 'syncStateNotFound' | 'resyncRequired' | 'SyncStateNotFound' | 'syncStateInvalid' }): Promise<void>;
   getRealism(): Promise<RealismSettings>;
   setRealism(settings: Partial<RealismSettings>): Promise<RealismSettings>;
+  /** The origin written into nextLinks/deltaLinks (null: each request's own). */
+  setLinkOrigin(origin: string | null): Promise<{ origin: string | null }>;
   requests(): Promise<RequestLogEntry[]>;
   /** Highest number of Graph requests in flight per mailbox (user id) since the last {@link resetConcurrency}. */
   concurrency(): Promise<Record<string, number>>;
@@ -112,6 +114,7 @@ export function createEmulatorAdmin(origin: string, defaultUser: string): Emulat
     },
     getRealism: () => request<RealismSettings>('GET', 'realism'),
     setRealism: (settings) => request<RealismSettings>('PUT', 'realism', settings),
+    setLinkOrigin: (origin) => request<{ origin: string | null }>('PUT', 'link-origin', { origin }),
     requests: () => request<RequestLogEntry[]>('GET', 'requests'),
     async concurrency() {
       return (await request<{ mailboxes: Record<string, number> }>('GET', 'concurrency')).mailboxes;

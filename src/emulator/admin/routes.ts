@@ -127,6 +127,16 @@ export function createAdminRoutes(): Router<AdminContext> {
     return { status: 204 };
   });
 
+  // The origin of the links the emulator writes (a benchmark's https-only client reaching it over plain TCP).
+  r.on('GET', 'link-origin', (ctx) => ({ status: 200, body: { origin: ctx.state.linkOrigin ?? null } }));
+  r.on('PUT', 'link-origin', async (ctx) => {
+    const origin = (await ctx.body())['origin'];
+    if (origin === null) ctx.state.linkOrigin = undefined;
+    else if (typeof origin === 'string' && /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) ctx.state.linkOrigin = origin;
+    else throw badRequest("'origin' must be null or an origin such as https://graph.example (scheme, host, optional port).");
+    return { status: 200, body: { origin: ctx.state.linkOrigin ?? null } };
+  });
+
   r.on('GET', 'requests', (ctx) => ({ status: 200, body: ctx.state.log.list() }));
   r.on('DELETE', 'requests', (ctx) => {
     ctx.state.log.clear();

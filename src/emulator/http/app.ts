@@ -29,6 +29,11 @@ export interface EmulatorState {
   /** Highest number of Graph requests in flight per mailbox since the last reset (batch inner requests count). */
   readonly mailboxPeaks: Map<string, number>;
   realism: RealismSettings;
+  /**
+   * Origin written into nextLinks/deltaLinks instead of the request's own (e.g. `https://graph.bench.example`
+   * for a client that follows only https links while it reaches the emulator over plain TCP); undefined = the request's.
+   */
+  linkOrigin: string | undefined;
   reset(seed: SeedOptions): void;
 }
 
@@ -63,6 +68,7 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     log: createRequestLog(),
     mailboxPeaks: new Map(),
     realism: { ...DEFAULT_REALISM, ...realism },
+    linkOrigin: undefined,
     reset(options) {
       const next = build(options);
       state.engine.clear();
@@ -168,7 +174,8 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
         principal,
         user: u,
         version,
-        root: `${origin}/${version}`,
+        // Graph requests write links with the configured link origin, if any (admin mirrors keep their own).
+        root: `${principal === 'admin' ? origin : (state.linkOrigin ?? origin)}/${version}`,
         path: principal === 'admin' ? `/${segments.slice(userSegmentsStart).map(encodeURIComponent).join('/')}` : url.pathname.slice(version.length + 1),
         search: url.searchParams,
         rawSearch: url.search,

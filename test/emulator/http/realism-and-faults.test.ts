@@ -55,6 +55,22 @@ describe('realism switches', () => {
     expect((await graph(emu, '/_emulator/realism', { method: 'PUT', body: { warp: 1 } })).status).toBe(400);
   });
 
+  it('link origin: links carry the configured origin (and the request\'s own again once cleared); bad origins are refused', async () => {
+    await emu.admin.setLinkOrigin('https://graph.bench.example');
+    try {
+      const page = await graph(emu, INBOX, { token, prefer: 'odata.maxpagesize=4' });
+      expect(page.body['@odata.nextLink']).toMatch(/^https:\/\/graph\.bench\.example\/v1\.0\/me\/mailFolders\/inbox\/messages\/delta\?\$skiptoken=/);
+      // The link still works when its path is sent to the emulator.
+      const next = String(page.body['@odata.nextLink']).slice('https://graph.bench.example'.length);
+      expect((await graph(emu, next, { token, prefer: 'odata.maxpagesize=4' })).body.value).toHaveLength(4);
+    } finally {
+      await emu.admin.setLinkOrigin(null);
+    }
+    const page = await graph(emu, INBOX, { token, prefer: 'odata.maxpagesize=4' });
+    expect(page.body['@odata.nextLink']).toMatch(new RegExp(`^${emu.url.replace(/[.]/g, '\\.')}/v1\\.0/`));
+    expect((await graph(emu, '/_emulator/link-origin', { method: 'PUT', body: { origin: 'javascript:alert(1)' } })).status).toBe(400);
+  });
+
   it('mailboxConcurrency: requests beyond the limit in flight for one mailbox get 429 ApplicationThrottled', async () => {
     await emu.admin.setRealism({ latencyMs: 400, mailboxConcurrency: 2 });
     const answers = await Promise.all([1, 2, 3, 4].map(() => graph(emu, INBOX, { token })));
