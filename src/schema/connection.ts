@@ -3,6 +3,7 @@ import type { AuthResult } from '../auth/types.js';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from '../errors.js';
 import { cursorBinding, openRound, sealRoundAt } from '../delta/round-cursor.js';
+import { idSegment } from '../delta/resources/ids.js';
 import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from '../delta/resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from '../delta/resources/types.js';
 import type { DeltaEntry } from '../delta/engine.js';
@@ -42,9 +43,9 @@ function lazy<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (value ??= make());
 }
 
-/** `/me` or `/users/{id}`. */
-export function whoOf(userId: string | undefined): string {
-  return userId === undefined ? '/me' : `/users/${encodeURIComponent(userId)}`;
+/** `/me` or `/users/{id}` (the id checked and encoded by `idSegment`: BAD_USER_INPUT naming `userId`). */
+export function whoOf(resource: Pick<DeltaResource, 'name' | 'field'>, userId: string | undefined): string {
+  return userId === undefined ? '/me' : `/users/${idSegment(resource, 'userId', userId)}`;
 }
 
 /** App mode's allow-lists: FORBIDDEN when the caller may not read the round's mailbox. */
@@ -53,7 +54,10 @@ export function authorizeTarget(auth: AuthResult, options: RoundOptions): void {
   if (typeof userId === 'string') auth.authorizeMailbox?.(userId);
 }
 
-/** Validates and translates a field's arguments into the round's options; no I/O. */
+/**
+ * Validates and translates a field's arguments into the round's options and the Graph path of a new
+ * round (every id argument checked by `idSegment`, CONTRACT §6); no I/O.
+ */
 export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A, access: { requireUserId?: boolean | undefined } = {}) {
   rejectBackwardPaging(resource, args);
   const limit = pageSizeOf(resource, args.first);
@@ -65,7 +69,9 @@ export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource
   }
   const translation = resource.translate(args, { newRound: !args.after });
   const options: RoundOptions = { ...(args.userId ? { userId: args.userId } : {}), ...translation.options };
-  return { limit, translation, options };
+  // Built here, before any I/O, also for a page with `after`: a bad id is refused the same way on every page.
+  const path = resource.path(whoOf(resource, args.userId ?? undefined), args);
+  return { limit, translation, options, path };
 }
 
 export function checkContinuation(resource: DeltaResource, round: RoundState, options: RoundOptions, selected: readonly string[] | null) {
@@ -94,7 +100,7 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   info: GraphQLResolveInfo,
 ): Promise<DeltaConnection> {
   const { settings, cursors, engine } = context.services;
-  const { limit, translation, options } = translateArgs(resource, args, settings);
+  const { limit, translation, options, path } = translateArgs(resource, args, settings);
   const selected = resource.selectable ? selectedNodeFields(info) : null;
 
   const auth = await context.auth();
@@ -108,7 +114,6 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
     const select = selected === null ? null : selectFor(selected);
     const query = [...translation.query, ...(select ? [['$select', select.join(',')] as const] : [])];
     const version = resource.version(settings);
-    const path = resource.path(whoOf(options['userId'] as string | undefined), args);
     const prefer = [...(resource.immutableIds && settings.graphImmutableIds ? [IMMUTABLE_ID] : []), ...translation.prefer];
     const url = `${settings.graphBaseUrl.replace(/\/+$/, '')}/${version}${path}${encodeQuery(query)}`;
     round = { options, select, prefer, position: { kind: 'initial', url } };
