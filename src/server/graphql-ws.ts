@@ -73,19 +73,42 @@ function headersOf(upgrade: IncomingMessage, connectionParams: Readonly<Record<s
   return headers;
 }
 
+// Messages only a server sends: graphql-ws accepts their shape, then throws on them (an internal error, 4500).
+const SERVER_ONLY_TYPE = /"type"\s*:\s*"(connection_ack|next|error)"/;
+
+function serverOnlyTypeOf(data: unknown): string | undefined {
+  const text = String(data);
+  if (!SERVER_ONLY_TYPE.test(text)) return undefined;
+  try {
+    const type = (JSON.parse(text) as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && SERVER_ONLY_TYPE.test(`"type":"${type}"`) ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * A client's WebSocket protocol violation (a message over `maxPayload` → 1009, invalid UTF-8 → 1007,
- * a bad opcode → 1002) is emitted as the socket's `error`, and ws closes the socket with that code
- * itself; graphql-ws would log it as an internal error and try to close with 4500. Such errors
- * (ws's `WS_ERR_*` codes) do not reach graphql-ws's listener; any other error does.
+ * Keeps a client's mistakes from reaching graphql-ws as internal errors (logged, 4500):
+ * - a WebSocket protocol violation (a message over `maxPayload` → 1009, invalid UTF-8 → 1007, a bad
+ *   opcode → 1002) is emitted as the socket's `error`, and ws closes the socket with that code
+ *   itself: such errors (ws's `WS_ERR_*` codes) do not reach graphql-ws's listener;
+ * - a message of a type only servers send closes the socket with 4400, as any other message the
+ *   protocol does not allow from a client.
  */
-function ignoreClientProtocolErrors(socket: WebSocket): void {
+function guardSocket(socket: WebSocket): void {
   const once = socket.once.bind(socket);
   socket.once = ((event: string, listener: (...args: unknown[]) => void) =>
     once(event, event !== 'error' ? listener : (error: unknown) => {
       const code = (error as { code?: unknown } | null)?.code;
       if (!(typeof code === 'string' && code.startsWith('WS_ERR_'))) listener(error);
     })) as WebSocket['once'];
+  const on = socket.on.bind(socket);
+  socket.on = ((event: string, listener: (...args: unknown[]) => void) =>
+    on(event, event !== 'message' ? listener : (data: unknown, ...rest: unknown[]) => {
+      const type = serverOnlyTypeOf(data);
+      if (type === undefined) listener(data, ...rest);
+      else socket.close(4400, `Unexpected message of type ${type}`);
+    })) as WebSocket['on'];
 }
 
 /**
@@ -102,7 +125,7 @@ export function attachGraphqlWs(
   const path = options.path ?? yoga.graphqlEndpoint;
   const wss = new WebSocketServer({ server, path, maxPayload: options.maxPayloadBytes ?? MAX_WS_MESSAGE_BYTES });
   // Before useServer's listener, so that it sees the filtered `once`.
-  wss.on('connection', ignoreClientProtocolErrors);
+  wss.on('connection', guardSocket);
   const disposable = useServer<Record<string, unknown>, { closed: AbortController }>(
     {
       execute: (args) => (args.rootValue as Envelope).execute(args),
