@@ -127,12 +127,20 @@ describe('id arguments (CONTRACT §6): checked before any I/O, never bending the
     ['messagesDelta', 'folderId', (v: string) => `messagesDelta(folderId: ${json(v)})`],
     ['eventsDelta', 'userId', (v: string) => `eventsDelta(userId: ${json(v)}, startDateTime: "2025-01-01T00:00:00Z", endDateTime: "2025-02-01T00:00:00Z")`],
   ] as const;
-  const BAD = ['', '.', '..', 'a\u0000b', 'line\nbreak', '\u007f', 'x'.repeat(513)];
+  const BAD = ['', '.', '..', 'a\u0000b', 'line\nbreak', '\u007f', 'x'.repeat(513), '\ud800', 'a\udc00b'];
 
-  it.each(FIELDS)('%s(%s): empty, `.`, `..`, control characters, > 512 characters → BAD_USER_INPUT naming it, no Graph request', async (_field, argument, call) => {
+  /** The field called with `$v` in place of the id literal. */
+  function viaVariable(call: (v: string) => string, value: string) {
+    const marker = 'VALUE_MARKER';
+    const document = call(marker).replace(`"${marker}"`, '$v');
+    return gw.query(`query($v: ID!) { ${document} { pageInfo { endCursor } } }`, { v: value });
+  }
+
+  it.each(FIELDS)('%s(%s): empty, `.`, `..`, control characters, lone surrogates, > 512 characters → BAD_USER_INPUT naming it, no Graph request', async (_field, argument, call) => {
     await gw.clearGraphRequests();
     for (const value of BAD) {
-      const result = await gw.query(`{ ${call(value)} { pageInfo { endCursor } } }`);
+      // Inline: JSON.stringify's escapes are GraphQL's; a lone surrogate only comes through a variable.
+      const result = /[\ud800-\udfff]/.test(value) ? await viaVariable(call, value) : await gw.query(`{ ${call(value)} { pageInfo { endCursor } } }`);
       expect(result.errors?.map((e) => e.extensions?.['code']), json(value)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors?.[0]?.extensions?.['argument']).toBe(argument);
       expect(result.errors?.[0]?.message).toContain(argument);
