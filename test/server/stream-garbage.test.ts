@@ -151,7 +151,7 @@ describe('graphql-transport-ws: garbage gets the protocol’s close codes', () =
     );
     expect(console.error).not.toHaveBeenCalled();
     expect((await fetch(`${gw.url}/health`)).status).toBe(200);
-  }, 120_000);
+  }, 60_000 + RUNS * 1_000);
 });
 
 describe('SSE: garbage answered like HTTP', () => {
