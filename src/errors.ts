@@ -11,6 +11,12 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'UPSTREAM_ERROR',
+  'LIMIT_EXCEEDED',
+  // Request-level (yoga's names): the request never ran.
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

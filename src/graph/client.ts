@@ -74,7 +74,10 @@ export interface GraphResponse<T> {
 }
 
 export interface GraphClient {
-  /** GET a Graph URL. Throws only `gatewayError`s (the contract's codes), with a {@link GraphRequestError} as `originalError`. */
+  /**
+   * GET a Graph URL. Throws `gatewayError`s (the contract's codes), with a {@link GraphRequestError} as
+   * `originalError`; a URL whose path normalisation changes is a gateway bug: {@link GraphPathChangedError} (masked).
+   */
   get<T = unknown>(request: GraphGetRequest): Promise<GraphResponse<T>>;
   /** POST a JSON body (`$batch`), with the same origin check, retries and error mapping as `get`. */
   post<T = unknown>(request: GraphPostRequest): Promise<GraphResponse<T>>;
@@ -223,6 +226,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       logger?.warn({ url: safeUrl }, 'graph link to another origin refused');
       throw refuse('OriginNotAllowed', `Refused to send a token to ${url.origin} (only ${origin})`);
     }
+    assertPathKept(request.url, url, safeUrl);
     if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
       throw refuse('MissingToken', 'Missing or malformed access token');
     }
@@ -311,6 +315,21 @@ function outcomeOf(result: AttemptResult): GraphAttemptOutcome {
   if (result.ok) return { status: result.response.status, requestId: result.response.requestId };
   const { status, requestId, code } = result.details;
   return { status, requestId, failure: status === undefined ? (FAILURE_LABELS[code ?? ''] ?? 'error') : undefined };
+}
+
+/** A URL whose path WHATWG normalisation changed: the gateway built or followed a URL it must not (a bug, masked). */
+export class GraphPathChangedError extends Error {
+  override readonly name = 'GraphPathChangedError';
+}
+
+/**
+ * Refuses a URL whose path after WHATWG normalisation (dot segments, `%2e`, `\`, tabs and newlines
+ * removed, characters percent-encoded) differs from the path it was given: no argument and no link
+ * may choose which Graph path is requested. Ids are checked before (ids.ts); this is the last guard.
+ */
+export function assertPathKept(given: string, parsed: URL, safeUrl: string): void {
+  const raw = /^[a-z][a-z\d+.-]*:\/\/[^/?#\\]*([^?#]*)/i.exec(given)?.[1];
+  if (raw !== parsed.pathname) throw new GraphPathChangedError(`Refused a Graph URL whose path normalisation changes: ${safeUrl}`);
 }
 
 function fail(

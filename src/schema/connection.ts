@@ -3,6 +3,7 @@ import type { AuthResult } from '../auth/types.js';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from '../errors.js';
 import { createRoundSealer, cursorBinding, openRound } from '../delta/round-cursor.js';
+import { idSegment } from '../delta/resources/ids.js';
 import { argumentError, encodeQuery, IMMUTABLE_ID, pageSizeOf, rejectBackwardPaging } from '../delta/resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from '../delta/resources/types.js';
 import type { DeltaEntry } from '../delta/engine.js';
@@ -43,9 +44,9 @@ function lazy<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (value ??= make());
 }
 
-/** `/me` or `/users/{id}`. */
-export function whoOf(userId: string | undefined): string {
-  return userId === undefined ? '/me' : `/users/${encodeURIComponent(userId)}`;
+/** `/me` or `/users/{id}` (the id checked and encoded by `idSegment`: BAD_USER_INPUT naming `userId`). */
+export function whoOf(resource: Pick<DeltaResource, 'name' | 'field'>, userId: string | undefined): string {
+  return userId === undefined ? '/me' : `/users/${idSegment(resource, 'userId', userId)}`;
 }
 
 /** App mode's allow-lists: FORBIDDEN when the caller may not read the round's mailbox. */
@@ -54,7 +55,10 @@ export function authorizeTarget(auth: AuthResult, options: RoundOptions): void {
   if (typeof userId === 'string') auth.authorizeMailbox?.(userId);
 }
 
-/** Validates and translates a field's arguments into the round's options; no I/O. */
+/**
+ * Validates and translates a field's arguments into the round's options and the Graph path of a new
+ * round (every id argument checked by `idSegment`, CONTRACT §6); no I/O.
+ */
 export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource<A>, args: A, access: { requireUserId?: boolean | undefined } = {}) {
   rejectBackwardPaging(resource, args);
   const limit = pageSizeOf(resource, args.first);
@@ -66,7 +70,9 @@ export function translateArgs<A extends CommonDeltaArgs>(resource: DeltaResource
   }
   const translation = resource.translate(args, { newRound: !args.after });
   const options: RoundOptions = { ...(args.userId ? { userId: args.userId } : {}), ...translation.options };
-  return { limit, translation, options };
+  // Built here, before any I/O, also for a page with `after`: a bad id is refused the same way on every page.
+  const path = resource.path(whoOf(resource, args.userId ?? undefined), args);
+  return { limit, translation, options, path };
 }
 
 /** The round of a cursor if it may go on with these arguments and this selection (CURSOR_ARGS_MISMATCH otherwise). */
@@ -97,7 +103,7 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
   info: GraphQLResolveInfo,
 ): Promise<DeltaConnection> {
   const { settings, cursors, engine } = context.services;
-  const { limit, translation, options } = translateArgs(resource, args, settings);
+  const { limit, translation, options, path } = translateArgs(resource, args, settings);
   const selected = resource.selectable ? selectedNodeFields(info) : null;
 
   const auth = await context.auth();
@@ -111,7 +117,6 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
     const select = selected === null ? null : selectFor(selected);
     const query = [...translation.query, ...(select ? [['$select', select.join(',')] as const] : [])];
     const version = resource.version(settings);
-    const path = resource.path(whoOf(options['userId'] as string | undefined), args);
     const prefer = [...(resource.immutableIds && settings.graphImmutableIds ? [IMMUTABLE_ID] : []), ...translation.prefer];
     const url = `${settings.graphBaseUrl.replace(/\/+$/, '')}/${version}${path}${encodeQuery(query)}`;
     round = { options, select, prefer, position: { kind: 'initial', url } };
@@ -128,7 +133,7 @@ export async function resolveDeltaConnection<A extends CommonDeltaArgs>(
     get: context.graph.get,
     prefetchScope: binding,
   });
-  const who = whoOf(round.options['userId'] as string | undefined);
+  const who = whoOf(resource, round.options['userId'] as string | undefined);
   for (const entry of read.entries) context.owners.set(entry.item, who);
   // One seal per page part (the page's link, the next one); each edge adds its offset under a keyed tag.
   const seal = createRoundSealer(cursors, binding, round);

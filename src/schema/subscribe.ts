@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from './context.js';
-import { authorizeTarget, checkContinuation, translateArgs, whoOf } from './connection.js';
+import { authorizeTarget, checkContinuation, translateArgs } from './connection.js';
 import { encodeQuery, IMMUTABLE_ID } from '../delta/resources/query-options.js';
 import type { CommonDeltaArgs, DeltaResource } from '../delta/resources/types.js';
 import { cursorBinding, openRound } from '../delta/round-cursor.js';
@@ -21,7 +21,7 @@ export async function subscribeToChanges<A extends CommonDeltaArgs>(
   info: GraphQLResolveInfo,
 ): Promise<AsyncIterableIterator<PollEvent>> {
   const { settings, cursors } = context.services;
-  const { translation, options } = translateArgs(resource, args, settings);
+  const { translation, options, path } = translateArgs(resource, args, settings);
   // `$select` comes from the batch's `edges { node { … } }`, as for the query field's page.
   const selected = resource.selectable ? selectedNodeFields(info) : null;
   const auth = await context.auth();
@@ -39,7 +39,6 @@ export async function subscribeToChanges<A extends CommonDeltaArgs>(
   const select = selected === null ? null : ['id', ...selectFor(selected).filter((f) => f !== 'id').sort()];
   const prefer = [...(resource.immutableIds && settings.graphImmutableIds ? [IMMUTABLE_ID] : []), ...translation.prefer];
   const query = [...translation.query, ...(select ? [['$select', select.join(',')] as const] : [])];
-  const path = resource.path(whoOf(options['userId'] as string | undefined), args);
   const initialUrl = `${settings.graphBaseUrl.replace(/\/+$/, '')}/${resource.version(settings)}${path}${encodeQuery(query)}`;
   return pollers.subscribe({ ...common, template: { options, select, prefer }, initialUrl });
 }

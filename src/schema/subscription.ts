@@ -27,10 +27,10 @@ function subscribe<A extends CommonDeltaArgs>(resource: DeltaResource<A>) {
 }
 
 /** A batch, or the error that ends the subscription (RESYNC_REQUIRED, UNAUTHENTICATED, …) as its last result. */
-function resolveEvent(event: PollEvent, args: { userId?: unknown }, context: GatewayContext): DeltaBatch {
+function resolveEvent(resource: DeltaResource, event: PollEvent, args: { userId?: unknown }, context: GatewayContext): DeltaBatch {
   if ('end' in event) throw event.end;
   // Relationship fields (parentFolder) of the batch's items read the subscription's mailbox.
-  const who = whoOf(typeof args.userId === 'string' ? args.userId : undefined);
+  const who = whoOf(resource, typeof args.userId === 'string' ? args.userId : undefined);
   for (const edge of event.edges) context.owners.set(edge.node, who);
   return event;
 }
@@ -44,7 +44,7 @@ builder.subscriptionFields((t) => ({
     description: 'Calendar changes, one batch per poll that finds some.',
     args: { userId: userId(t), after: t.arg.string({ description: AFTER_DESCRIPTION }) },
     subscribe: subscribe<CalendarArgs>(calendars) as never,
-    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
+    resolve: (event, args, context) => resolveEvent(calendars, event as unknown as PollEvent, args, context),
   }),
   eventsChanged: t.field({
     type: EventDelta.Batch,
@@ -59,7 +59,7 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: subscribe<EventArgs>(events) as never,
-    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
+    resolve: (event, args, context) => resolveEvent(events, event as unknown as PollEvent, args, context),
   }),
   contactsChanged: t.field({
     type: ContactDelta.Batch,
@@ -71,7 +71,7 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: subscribe<ContactArgs>(contacts) as never,
-    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
+    resolve: (event, args, context) => resolveEvent(contacts, event as unknown as PollEvent, args, context),
   }),
   messagesChanged: t.field({
     type: MessageDelta.Batch,
@@ -84,6 +84,6 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: subscribe<MessageArgs>(messages) as never,
-    resolve: (event, args, context) => resolveEvent(event as unknown as PollEvent, args, context),
+    resolve: (event, args, context) => resolveEvent(messages, event as unknown as PollEvent, args, context),
   }),
 }));

@@ -5,8 +5,8 @@ export const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 type FetchApi = Parameters<NonNullable<Plugin['onRequestParse']>>[0]['fetchAPI'];
 
-// The errors yoga's own limit throws, so callers see the same answers.
-const tooLarge = () => createGraphQLError('Request body too large', { extensions: { http: { status: 413 }, code: 'REQUEST_ENTITY_TOO_LARGE' } });
+// The errors yoga's own limit throws (its REQUEST_ENTITY_TOO_LARGE is the contract's BAD_REQUEST).
+const tooLarge = () => createGraphQLError('Request body too large', { extensions: { http: { status: 413 }, code: 'BAD_REQUEST' } });
 const invalidLength = () => createGraphQLError('Content-Length header is invalid.', { extensions: { http: { status: 400 }, code: 'BAD_REQUEST' } });
 
 /** A request whose body errors once more than `limit` bytes have been read (yoga's own way of counting). */

@@ -17,7 +17,7 @@ import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
 import { useRequestBodyLimit } from './body-limit.js';
 import { useCompiledExecution } from './jit.js';
-import { maskError, requestError, useContractErrorCodes } from './errors.js';
+import { createMaskError, isLoggedByMask, requestError, useRequestErrorCodes, useRequestParseErrors } from './errors.js';
 import { notePrincipal, principalHasher } from '../telemetry/request-scope.js';
 import { useTelemetry } from '../telemetry/yoga-plugin.js';
 
@@ -51,7 +51,7 @@ const ARMOR_REJECTION = {
   propagateOnRejection: false,
   onReject: [
     (_context: unknown, error: Error) => {
-      throw requestError(error.message.replace(/^Syntax Error: /, ''));
+      throw requestError('GRAPHQL_VALIDATION_FAILED', error.message.replace(/^Syntax Error: /, ''));
     },
   ],
 };
@@ -92,11 +92,11 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       const graph = createGraphLoader({ graph: deps.graph, retryBudgetMs: config.graph.retryBudgetMs, logger });
       return { services, request, graph, owners: new WeakMap(), auth: () => (auth ??= deps.auth.authenticate(request).then(notePrincipal)) };
     },
-    maskedErrors: { maskError },
+    maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       // First: request id, trace context, the operation's span, metrics and access line around everything else.
       useTelemetry({ logger, hashPrincipal: principalHasher(config.cursor.secrets[0] ?? '') }),
-      // Armor's defaults; a rejection is thrown as BAD_USER_INPUT (armor's own error carries no code and would be masked).
+      // Armor's defaults; a rejection is thrown as GRAPHQL_VALIDATION_FAILED (armor's own error carries no code and would be masked).
       // Its cost limit multiplies by a literal `first`: the budget is per item, so `first` up to 1000 fits.
       EnvelopArmorPlugin({
         costLimit: { maxCost: 5000 * MAX_FIRST, ...ARMOR_REJECTION },
@@ -107,9 +107,10 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
         maxTokens: ARMOR_REJECTION,
         blockFieldSuggestion: { enabled: true },
       }),
-      useContractErrorCodes(),
+      useRequestErrorCodes(),
       usePollers(services.pollers),
       ...(config.read.jit ? [useCompiledExecution()] : []),
+      useRequestParseErrors(),
       // Last: it wraps whichever request parser the plugins before it chose.
       useRequestBodyLimit(),
     ],
@@ -119,7 +120,8 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
       info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
       warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
-      error: (...args: unknown[]) => logger.error({ err: args.find((a) => a instanceof Error) }, args.filter((a) => !(a instanceof Error)).map(String).join(' ') || 'error'),
+      // An error createMaskError logged (with its errorId) is not logged again.
+      error: (...args: unknown[]) => args.some(isLoggedByMask) || logger.error({ err: args.find((a) => a instanceof Error) }, args.filter((a) => !(a instanceof Error)).map(String).join(' ') || 'error'),
     },
   });
 }

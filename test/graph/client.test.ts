@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
-import { createGraphClient, type GraphClient, type GraphClientOptions } from '../../src/graph/client.js';
+import { createGraphClient, GraphPathChangedError, type GraphClient, type GraphClientOptions } from '../../src/graph/client.js';
 import { GraphRequestError } from '../../src/graph/errors.js';
 import { graphError, startScriptedGraph, type ScriptedGraph, type ScriptStep } from '../helpers/scripted-graph.js';
 
@@ -313,6 +313,38 @@ describe('graph client: origin allow-list', () => {
     expect(other.requests).toHaveLength(0);
     expect(inspect(err, { depth: 10 })).not.toContain(SKIP);
     expect(logs.join('')).not.toContain(SKIP);
+  });
+});
+
+describe('graph client: the path it is given is the path it requests', () => {
+  it.each([
+    ['a `..` segment', '/v1.0/me/contactFolders/../contacts/delta'],
+    ['a `.` segment', '/v1.0/users/./calendars/delta'],
+    ['a `%2e%2e` segment', '/v1.0/me/contactFolders/%2e%2E/contacts/delta'],
+    ['a trailing `..`', '/v1.0/me/mailFolders/inbox/..'],
+    ['a backslash', '/v1.0/me\\..\\users/x/calendars/delta'],
+    ['a tab inside a segment', '/v1.0/me/contactFolders/a\tb/contacts/delta'],
+    ['a raw space', '/v1.0/me/contactFolders/a b/contacts/delta'],
+    ['raw non-ASCII', '/v1.0/me/contactFolders/ü/contacts/delta'],
+  ])('refuses %s as a gateway bug (masked), without any request', async (_name, path) => {
+    const { graph, client } = await setup([ok]);
+    const error = await client.get({ url: `${graph.origin}${path}?$skiptoken=${SKIP}`, token: TOKEN }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GraphPathChangedError);
+    // Not a GraphQLError with a contract code: yoga masks it as "Unexpected error.".
+    expect(isGatewayError(error)).toBe(false);
+    expect(String((error as Error).message)).not.toContain(SKIP);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('sends an already normal path, percent-encoded segments included, unchanged', async () => {
+    const { graph, client } = await setup([ok, ok]);
+    for (const path of ["/v1.0/me/contactFolders/a%2Fb%2E%2E/contacts/delta", "/v1.0/me/mailFolders('inbox')/messages/delta"]) {
+      await client.get({ url: `${graph.origin}${path}?$skiptoken=${SKIP}`, token: TOKEN });
+    }
+    expect(graph.requests.map((r) => r.path.split('?')[0])).toEqual(['/v1.0/me/contactFolders/a%2Fb%2E%2E/contacts/delta', "/v1.0/me/mailFolders('inbox')/messages/delta"]);
   });
 });
 

@@ -5,7 +5,7 @@ import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 interface Answer {
   status: number;
-  body: { data?: unknown; errors?: unknown[] };
+  body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
 }
 
 /** POSTs `body` to /graphql over node:http, with Content-Length or chunked; the server may answer before it has read it all. */
@@ -55,7 +55,9 @@ describe('request body limit', () => {
     for (const framing of ['length', 'chunked'] as const) {
       const answer = await post(gw.url, body, framing);
       expect(answer.body.data).toBeUndefined();
-      expect(answer.body.errors?.length).toBeGreaterThan(0);
+      // CONTRACT §6: 413 with BAD_REQUEST (yoga's own limit says REQUEST_ENTITY_TOO_LARGE).
+      expect(answer.status).toBe(413);
+      expect(answer.body.errors?.map((e) => e.extensions?.['code'])).toEqual(['BAD_REQUEST']);
     }
   });
 });

@@ -123,7 +123,7 @@ describe('Graph failures', () => {
 });
 
 describe('masked errors', () => {
-  it('an unexpected throw becomes "Unexpected error." with no details', async () => {
+  it('an unexpected throw becomes "Unexpected error." with no details but an errorId for the log', async () => {
     const broken = await startGateway({
       emulator: { seed: 'empty' },
       auth: () => ({
@@ -135,7 +135,7 @@ describe('masked errors', () => {
     try {
       const result = await broken.query(INBOX, { first: 5 });
       expect(result.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.' })]);
-      expect(result.errors?.[0]?.extensions ?? {}).toEqual({});
+      expect(result.errors?.[0]?.extensions).toEqual({ errorId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       expect(JSON.stringify(result)).not.toMatch(/SECRET|internal failure|skiptoken/);
     } finally {
       await broken.close();

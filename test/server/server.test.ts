@@ -44,10 +44,14 @@ describe('the yoga instance', () => {
     expect(result.errors).toBeUndefined();
   });
 
-  it('malformed requests and armor’s limits are BAD_USER_INPUT', async () => {
-    for (const document of ['{ messagesDelta(', '{ messagesDelta(folderId: "inbox") { nope } }', `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: calendarsDelta { pageInfo { endCursor } }`).join(' ')} }`]) {
+  it('documents that do not parse or validate, and armor’s limits, are GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED', async () => {
+    for (const [document, code] of [
+      ['{ messagesDelta(', 'GRAPHQL_PARSE_FAILED'],
+      ['{ messagesDelta(folderId: "inbox") { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+      [`{ ${Array.from({ length: 20 }, (_, i) => `a${i}: calendarsDelta { pageInfo { endCursor } }`).join(' ')} }`, 'GRAPHQL_VALIDATION_FAILED'],
+    ] as const) {
       const result = await gw.query(document);
-      expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.extensions?.['code']).toBe(code);
     }
     // A literal first: 1000 is within the contract (armor's cost budget is per item).
     const big = await gw.query('{ messagesDelta(folderId: "inbox", first: 1000) { edges { node { id subject } } pageInfo { endCursor } } }');

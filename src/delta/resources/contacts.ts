@@ -1,4 +1,4 @@
-import { argumentError } from './query-options.js';
+import { idSegment } from './ids.js';
 import type { CommonDeltaArgs, DeltaResource } from './types.js';
 
 export interface ContactArgs extends CommonDeltaArgs {
@@ -11,11 +11,10 @@ export const contacts = {
   name: 'contacts',
   field: 'contactsDelta',
   version: () => 'v1.0',
-  path: (who, args) => `${who}/contactFolders/${encodeURIComponent(args.folderId)}/contacts/delta`,
+  path: (who, args): string => `${who}/contactFolders/${idSegment(contacts, 'folderId', args.folderId)}/contacts/delta`,
   selectable: true,
   immutableIds: true,
   translate(args) {
-    if (args.folderId.length === 0) throw argumentError('BAD_USER_INPUT', contacts, 'folderId', 'must not be empty.');
     return { options: { folderId: args.folderId }, query: [], prefer: [] };
   },
 } satisfies DeltaResource<ContactArgs>;

@@ -1,3 +1,4 @@
+import { idSegment } from './ids.js';
 import { argumentError, isoInstant } from './query-options.js';
 import type { QueryParam } from './query-options.js';
 import type { CommonDeltaArgs, DeltaResource, RoundOptions } from './types.js';
@@ -20,11 +21,10 @@ export const messages = {
   name: 'messages',
   field: 'messagesDelta',
   version: () => 'v1.0',
-  path: (who, args) => `${who}/mailFolders/${encodeURIComponent(args.folderId)}/messages/delta`,
+  path: (who, args): string => `${who}/mailFolders/${idSegment(messages, 'folderId', args.folderId)}/messages/delta`,
   selectable: true,
   immutableIds: true,
   translate(args) {
-    if (args.folderId.length === 0) throw argumentError('BAD_USER_INPUT', messages, 'folderId', 'must not be empty.');
     const options: RoundOptions = { folderId: args.folderId };
     const query: QueryParam[] = [];
     if (args.changeType) {

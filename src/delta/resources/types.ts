@@ -48,7 +48,10 @@ export interface DeltaResource<A extends CommonDeltaArgs = CommonDeltaArgs> {
   /** The GraphQL query field, e.g. `messagesDelta` (used in error messages). */
   field: string;
   version(settings: DeltaSettings): GraphVersion;
-  /** Path below the version: `who` is `/me` or `/users/{id}`. */
+  /**
+   * Path below the version: `who` is `/me` or `/users/{id}`. Every id argument in it goes through
+   * `idSegment` (ids.ts), which throws BAD_USER_INPUT naming the argument; it is called before any I/O.
+   */
   path(who: string, args: A): string;
   /** Whether the selected fields go to Graph as `$select` (Graph rejects it on some delta functions). */
   selectable: boolean;
