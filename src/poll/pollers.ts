@@ -81,6 +81,8 @@ interface Slot {
   poller: Poller;
   principalKey: string;
   tokens: Set<TokenSource>;
+  /** The last subscriber's token source, for what follows the last subscriber (deleting the Graph subscription). */
+  last?: TokenSource | undefined;
   link?: PollPushLink | undefined;
 }
 
@@ -141,7 +143,7 @@ export function createPollers(options: PollersOptions): Pollers {
     const existing = pollers.get(key);
     if (existing) return existing;
     const tokens = new Set<TokenSource>();
-    const getToken = () => bestToken(tokens)?.getToken() ?? Promise.reject(gatewayError('UNAUTHENTICATED', 'No subscriber left to poll for.'));
+    const getToken = () => (bestToken(tokens) ?? slot.last)?.getToken() ?? Promise.reject(gatewayError('UNAUTHENTICATED', 'No subscriber left to poll for.'));
     // The poller's cadence and onStopped read the slot made right after it.
     let slot: Slot;
     const poller: Poller = createPoller({
@@ -191,6 +193,7 @@ export function createPollers(options: PollersOptions): Pollers {
         const poller = slot.poller;
         const token: TokenSource = { getToken: request.getToken, expiresAt: request.tokenExpiresAt };
         slot.tokens.add(token);
+        slot.last = token;
         const subscriber: PollSubscriber = {
           after: request.after,
           initialUrl: request.initialUrl,

@@ -158,7 +158,7 @@ export function createPushManager(options: PushManagerOptions): PushManager {
     entry.timer.unref?.();
   }
 
-  async function create(entry: Entry, poke: boolean, lowered = false): Promise<void> {
+  async function create(entry: Entry, lowered = false): Promise<void> {
     const { target } = entry;
     const body = {
       changeType: 'created,updated,deleted',
@@ -169,13 +169,14 @@ export function createPushManager(options: PushManagerOptions): PushManager {
     };
     const answer = await api.create(await token(entry), body);
     if (entry.stopped) return;
-    if (answer.status === 201 && typeof answer.body?.['id'] === 'string') return live(entry, answer.body['id'], answer.body['expirationDateTime'], poke);
+    // Live: one poll now, for what changed before, and so that pollers move to the backstop interval.
+    if (answer.status === 201 && typeof answer.body?.['id'] === 'string') return live(entry, answer.body['id'], answer.body['expirationDateTime'], true);
     if (answer.status === 409) return adopt(entry, answer);
-    if (answer.status === 400 && !lowered && learnCeiling(answer)) return create(entry, poke, true);
+    if (answer.status === 400 && !lowered && learnCeiling(answer)) return create(entry, true);
     if (answer.status === 0 || answer.status === 429 || answer.status >= 500) {
       // Graph had a bad moment: poll meanwhile, try again later.
       fallback(entry, 'creating the subscription failed; retrying later', answer);
-      return retryLater(entry, () => create(entry, true));
+      return retryLater(entry, () => create(entry));
     }
     fallback(entry, answer.status === 400 ? 'Graph refused the subscription (resource or validation)' : 'Graph refused the subscription', answer);
   }
@@ -196,7 +197,7 @@ export function createPushManager(options: PushManagerOptions): PushManager {
 
   async function renew(entry: Entry, poke = false, lowered = false): Promise<void> {
     const id = entry.id;
-    if (id === undefined) return create(entry, true);
+    if (id === undefined) return create(entry);
     const answer = await api.renew(await token(entry), id, expirationFor(Date.now()));
     if (entry.stopped) return;
     if (answer.status === 200) return live(entry, id, answer.body?.['expirationDateTime'], poke);
@@ -204,7 +205,7 @@ export function createPushManager(options: PushManagerOptions): PushManager {
       // Gone (expired, removed): a new one, then a poll for what happened in between.
       await records.delete(entry.target.channel, id);
       setId(entry, undefined);
-      return create(entry, true);
+      return create(entry);
     }
     if (answer.status === 400 && !lowered && learnCeiling(answer)) return renew(entry, poke, true);
     if (answer.status === 0 || answer.status === 429 || answer.status >= 500) return retryLater(entry, () => renew(entry, poke));
@@ -224,13 +225,14 @@ export function createPushManager(options: PushManagerOptions): PushManager {
       setId(entry, saved.id);
       entry.state = 'live';
       scheduleRenewal(entry, saved.expiresAt, saved.answeredAt);
+      pokeAll(entry);
       return;
     }
     if (saved) {
       setId(entry, saved.id);
       return renew(entry, true);
     }
-    return create(entry, false);
+    return create(entry);
   }
 
   function onSignal(entry: Entry, event: PushEvent) {
@@ -252,7 +254,7 @@ export function createPushManager(options: PushManagerOptions): PushManager {
       await records.delete(entry.target.channel, entry.id);
       setId(entry, undefined);
       entry.state = 'starting';
-      await create(entry, true);
+      await create(entry);
     });
   }
 
