@@ -27,7 +27,7 @@ export interface PushGatewayOptions {
 
 /** A gateway with change notifications on, reachable by the emulator at its own loopback port. */
 export async function startPushGateway(options: PushGatewayOptions): Promise<SubscriptionGateway> {
-  const port = await freePort();
+  const port = options.env?.['PORT'] !== undefined ? Number(options.env['PORT']) : await freePort();
   return startSubscriptionGateway({
     emulator: options.emulator,
     ...(options.store ? { store: options.store } : {}),
