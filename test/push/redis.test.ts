@@ -36,7 +36,6 @@ describe.skipIf(skip !== undefined)('push across gateway instances (one redis-se
       const stream = poller.subscribe<MessagesBatch>(MESSAGES_CHANGED);
       await until(() => poller.pollers.stats().some((s) => s.phase === 'holding'), 'poller polling');
       await until(async () => (await emulator.push.subscriptions()).length === 1, 'Graph subscription made');
-      const [sub] = await emulator.push.subscriptions();
       expect(front.pollers.size).toBe(0);
       await new Promise((r) => setTimeout(r, 300));
 
