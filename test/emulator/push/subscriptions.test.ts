@@ -107,6 +107,8 @@ describe('emulator: change notifications (SPEC §12)', () => {
   });
 
   it('notifies covered changes in Graph\'s shape, several close together in one POST; not other folders', async () => {
+    // A wide batching window, so that three writes in a row share a POST even on a loaded machine.
+    await emu.push.settings({ batchWindowMs: 500 });
     const { body: sub } = await create();
     rx.posts.length = 0;
     const a = await emu.admin.createMessage('inbox', { subject: 'a' });
