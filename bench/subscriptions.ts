@@ -4,6 +4,10 @@
  * each run in their own process (forked from this file); the subscribers run in this one.
  *
  *   npx tsx bench/subscriptions.ts [--subscribers 1000] [--keys 10] [--interval 1000] [--changes 10] [--idle 10]
+ *                                  [--push [--backstop 300000]] [--spacing ms] [--idle-ms ms]
+ *
+ * `--push` turns change notifications on (NOTIFICATION_URL = the gateway itself, reached by the
+ * emulator over loopback; POLL_BACKSTOP_MS = `--backstop`): polls then follow the notifications.
  *
  * Measured:
  * - upstream polls per interval (the emulator's request log over `--idle` quiet intervals): should be `--keys`;
@@ -46,18 +50,33 @@ async function runEmulator(): Promise<void> {
   serveParent(() => emulator.close(), { url: emulator.url });
 }
 
-async function runGateway(graphBaseUrl: string, intervalMs: string): Promise<void> {
+async function runGateway(graphBaseUrl: string, intervalMs: string, backstopMs: string | undefined): Promise<void> {
   const [{ loadConfig }, { createLogger }, { startGatewayServer }] = await Promise.all([
     import('../src/config/index.js'),
     import('../src/log.js'),
     import('../src/server/gateway-server.js'),
   ]);
-  const config = loadConfig({ PORT: '0', GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', POLL_INTERVAL_MS: intervalMs });
+  // Push: Graph (the emulator) must know where to notify before the gateway listens.
+  const port = backstopMs === undefined ? 0 : await freePort();
+  const push = backstopMs === undefined ? {} : { NOTIFICATION_URL: `http://127.0.0.1:${port}`, POLL_BACKSTOP_MS: backstopMs };
+  const config = loadConfig({ PORT: String(port), GRAPH_BASE_URL: graphBaseUrl, CURSOR_SECRET, LOG_LEVEL: 'silent', POLL_INTERVAL_MS: intervalMs, ...push });
   const gateway = await startGatewayServer({ config, logger: createLogger(config.log.level) });
   const context = (await gateway.yoga.getEnveloped({ request: new Request('http://localhost/graphql') }).contextFactory()) as unknown as {
     services: { pollers: { size: number } };
   };
   serveParent<GatewayFigures>(gateway.close, { url: gateway.url }, () => ({ pollers: context.services.pollers.size }));
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 /** What the gateway child reports besides memory and CPU. */
@@ -139,18 +158,26 @@ async function main(): Promise<void> {
       interval: { type: 'string', default: '1000' },
       changes: { type: 'string', default: '10' },
       idle: { type: 'string', default: '10' },
+      push: { type: 'boolean', default: false },
+      backstop: { type: 'string', default: '300000' },
+      spacing: { type: 'string' },
+      'idle-ms': { type: 'string' },
     },
   });
+  const push = values.push;
+  const backstopMs = Number(values.backstop);
   const subscribers = Number(values.subscribers);
   const keys = Math.min(Number(values.keys), SELECTIONS.length);
   const intervalMs = Number(values.interval);
   const changes = Number(values.changes);
-  const idleIntervals = Number(values.idle);
+  const idleWindowMs = values['idle-ms'] !== undefined ? Number(values['idle-ms']) : Number(values.idle) * intervalMs;
+  // Between changes: 1.5 intervals when polling (a change lands anywhere in an interval); push does not wait for one.
+  const spacingMs = values.spacing !== undefined ? Number(values.spacing) : push ? 1500 : intervalMs * 1.5;
   console.log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`${subscribers} SSE subscribers over ${keys} keys, POLL_INTERVAL_MS=${intervalMs}`);
+  console.log(`${subscribers} SSE subscribers over ${keys} keys, POLL_INTERVAL_MS=${intervalMs}${push ? `, push on (POLL_BACKSTOP_MS=${backstopMs})` : ''}`);
 
   const emulator = await start('emulator', []);
-  const gateway = await start('gateway', [emulator.url, String(intervalMs)]);
+  const gateway = await start('gateway', [emulator.url, String(intervalMs), ...(push ? [String(backstopMs)] : [])]);
   const { createEmulatorAdmin } = await import('../src/emulator/admin/client.js');
   const { DEMO_USER } = await import('../src/emulator/index.js');
   const admin = createEmulatorAdmin(emulator.url, DEMO_USER.id);
@@ -181,10 +208,12 @@ async function main(): Promise<void> {
     await admin.clearRequests();
     const idleStart = await gateway.usage(false);
     const t0 = performance.now();
-    await sleep(idleIntervals * intervalMs);
+    await sleep(idleWindowMs);
     const idleEnd = await gateway.usage(false);
     const idleMs = performance.now() - t0;
-    const polls = (await admin.requests()).filter(isPoll).length;
+    const idleRequests = (await admin.requests()).filter((r) => !r.path.startsWith('/_emulator'));
+    const polls = idleRequests.filter(isPoll).length;
+    const graphIdle = idleRequests.length;
     const intervals = idleMs / intervalMs;
     const idleMemory = await gateway.usage();
 
@@ -196,9 +225,9 @@ async function main(): Promise<void> {
       const at = performance.now();
       const message = await admin.createMessage('inbox', { subject: `bench change ${i}` }, { prefer: [IMMUTABLE] });
       made.push({ id: message.id, at });
-      await sleep(intervalMs * 1.5);
+      await sleep(spacingMs);
     }
-    const deadline = performance.now() + 10 * intervalMs;
+    const deadline = performance.now() + 10 * Math.max(intervalMs, spacingMs);
     while (performance.now() < deadline && !subs.every((s) => made.every((m) => s.arrivals.has(m.id)))) await sleep(50);
     const busyEnd = await gateway.usage(false);
     const busyIntervals = (performance.now() - b0) / intervalMs;
@@ -231,11 +260,15 @@ async function main(): Promise<void> {
     console.log(`| subscribers / keys / pollers | ${subs.length} / ${keys} / ${connected.pollers} |`);
     console.log(`| time to connect all and finish the ${keys} silent first rounds | ${connectMs.toFixed(0)} ms |`);
     console.log(`| upstream polls per interval (quiet, ${intervals.toFixed(1)} intervals) | ${(polls / intervals).toFixed(2)} |`);
+    // Per idle key and hour: measured over the quiet window, and what the schedule makes of it.
+    const perKeyHour = (graphIdle / keys) * (3_600_000 / idleMs);
+    const scheduled = 3_600_000 / (push ? backstopMs : intervalMs);
+    console.log(`| Graph requests per idle key per hour: measured over ${(idleMs / 1000).toFixed(0)} s / by schedule | ${perKeyHour.toFixed(1)} / ${scheduled.toFixed(1)}${push ? ' (+ renewals: one PATCH per ~5.6 days)' : ''} |`);
     console.log(`| gateway RSS / heap: before subscribers | ${mb(before.rss)} / ${mb(before.heapUsed)} |`);
     console.log(`| gateway RSS / heap: ${subs.length} subscribers, quiet | ${mb(idleMemory.rss)} / ${mb(idleMemory.heapUsed)} |`);
     console.log(`| gateway RSS / heap: after ${changes} changes | ${mb(busyMemory.rss)} / ${mb(busyMemory.heapUsed)} |`);
     console.log(`| gateway CPU per interval, quiet | ${((idleEnd.cpuMs - idleStart.cpuMs) / intervals).toFixed(1)} ms |`);
-    console.log(`| gateway CPU per interval, one change per 1.5 intervals | ${((busyEnd.cpuMs - busyStart.cpuMs) / busyIntervals).toFixed(1)} ms |`);
+    console.log(`| gateway CPU per interval while changes flow | ${((busyEnd.cpuMs - busyStart.cpuMs) / busyIntervals).toFixed(1)} ms |`);
     console.log(`| change → delivery at every subscriber (p50 / p99 / max) | ${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} / ${(latencies.at(-1) ?? Number.NaN).toFixed(0)} ms |`);
     console.log(`| fan-out spread: first → last subscriber of one key's batch (p50 / max) | ${percentile(spreads, 50).toFixed(0)} / ${(spreads.at(-1) ?? Number.NaN).toFixed(0)} ms |`);
     console.log(`| deliveries: received / expected, batches, error results | ${latencies.length} / ${subs.length * made.length} (missing ${missing}), ${batches}, ${errors} |`);
@@ -254,7 +287,7 @@ async function main(): Promise<void> {
 
 const [role, arg1, arg2] = process.argv.slice(2);
 if (role === 'emulator') void runEmulator();
-else if (role === 'gateway') void runGateway(arg1 ?? '', arg2 ?? '1000');
+else if (role === 'gateway') void runGateway(arg1 ?? '', arg2 ?? '1000', process.argv[5]);
 else
   main().catch((error: unknown) => {
     console.error(error);

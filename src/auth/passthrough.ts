@@ -29,6 +29,16 @@ export function principalFromJwt(token: string): Principal | undefined {
   }
 }
 
+/** A JWT's `exp` in ms, read without verification; undefined for an opaque token. */
+export function expiryOfJwt(token: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Pass-through mode: the caller's Graph token goes to Graph unchanged. The principal (which cursors
  * are bound to) is the token's tid.oid; for an opaque token, Graph's own `GET /me` says who it is.
@@ -59,7 +69,7 @@ export function createPassthroughAuth(options: PassthroughAuthOptions): AuthProv
       const token = bearerToken(request);
       if (token === undefined) throw gatewayError('UNAUTHENTICATED', 'Send `Authorization: Bearer <Graph access token>`.');
       const principal = principalFromJwt(token) ?? (await lookUp(token));
-      return { principal, getGraphToken: () => Promise.resolve(token) };
+      return { principal, getGraphToken: () => Promise.resolve(token), tokenExpiresAt: expiryOfJwt(token) };
     },
   };
 }

@@ -10,6 +10,8 @@ export interface AuthResult {
   principal: Principal;
   /** The token to send to Graph for this caller (pass-through: the caller's own). */
   getGraphToken(): Promise<string>;
+  /** Pass-through with a JWT: when the caller's own token expires (ms since epoch); nothing can renew it. */
+  tokenExpiresAt?: number | undefined;
   /** App mode: throws `FORBIDDEN` when this caller may not read the mailbox `userId` (absent: any mailbox). */
   authorizeMailbox?(userId: string): void;
 }

@@ -34,6 +34,7 @@ export interface Config {
   readonly cursor: CursorConfig;
   readonly store: StoreConfig;
   readonly poll: PollConfig;
+  readonly push: PushConfig;
   readonly log: LogConfig;
   /**
    * Whether the live mailbox page (src/demo/) is served: at `/` and `/demo` in demo mode, at `/demo`
@@ -105,6 +106,20 @@ export interface StoreConfig {
 export interface PollConfig {
   /** `POLL_INTERVAL_MS`: subscription poll interval. @default 30000 */
   readonly intervalMs: number;
+  /** `MAX_POLLERS_PER_PRINCIPAL`: distinct pollers one principal may run. @default 50 */
+  readonly maxPollersPerPrincipal: number;
+  /** `MAX_SUBSCRIPTIONS_PER_PRINCIPAL`: open subscriptions of one principal. @default 500 */
+  readonly maxSubscriptionsPerPrincipal: number;
+}
+
+export interface PushConfig {
+  /**
+   * `NOTIFICATION_URL`: public base URL at which Graph reaches this gateway (https; http only for a
+   * loopback host). Unset: no change notifications, pollers poll every `POLL_INTERVAL_MS`.
+   */
+  readonly notificationUrl: string | undefined;
+  /** `POLL_BACKSTOP_MS`: poll interval of a poller whose Graph subscription is live. @default 300000 */
+  readonly backstopMs: number;
 }
 
 /** Switches of the read path's speed-ups (each can be turned off if it misbehaves). */
@@ -240,6 +255,10 @@ export function loadConfig(env: Env = process.env): Config {
   const authority = read('AUTH_AUTHORITY', baseUrl('https://login.microsoftonline.com', false));
   const store = read('STORE_URL', storeUrl, 'memory://');
   const pollIntervalMs = read('POLL_INTERVAL_MS', integer(1, 2_147_483_647, 'expected a positive integer (milliseconds)'), 30_000);
+  const maxPollersPerPrincipal = read('MAX_POLLERS_PER_PRINCIPAL', integer(1, 1_000_000, 'expected a positive integer'), 50);
+  const maxSubscriptionsPerPrincipal = read('MAX_SUBSCRIPTIONS_PER_PRINCIPAL', integer(1, 10_000_000, 'expected a positive integer'), 500);
+  const notificationUrl = read('NOTIFICATION_URL', baseUrl('https://gateway.example.com', true));
+  const backstopMs = read('POLL_BACKSTOP_MS', integer(1, 2_147_483_647, 'expected a positive integer (milliseconds)'), 300_000);
   const immutableIds = read('GRAPH_IMMUTABLE_IDS', boolean, true);
   const retryBudgetMs = read('GRAPH_RETRY_BUDGET_MS', integer(0, 2_147_483_647, 'expected a non-negative integer (milliseconds)'), 30_000);
   const calendarsVersion = read('GRAPH_CALENDARS_VERSION', oneOf(CALENDARS_VERSIONS), 'beta');
@@ -315,7 +334,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     cursor: { secrets: generated ? [randomBytes(48).toString('base64url')] : secrets, generated },
     store: { url: store },
-    poll: { intervalMs: pollIntervalMs },
+    poll: { intervalMs: pollIntervalMs, maxPollersPerPrincipal, maxSubscriptionsPerPrincipal },
+    push: { notificationUrl, backstopMs },
     log: { level: logLevel },
     demoPage: demoPage ?? demo,
     metrics: { port: metricsPort },

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEmulatorAdmin, type EmulatorAdmin } from './admin/client.js';
 import { createEmulatorApp } from './http/app.js';
+import { createPushAdmin, type PushAdmin } from './push/client.js';
 import type { RealismSettings } from './http/realism.js';
 import { DEMO_USER, type SeedOptions } from './data/seed.js';
 
@@ -11,6 +12,7 @@ export type { RealismSettings } from './http/realism.js';
 export type { FaultSpec } from './http/faults.js';
 export type { RequestLogEntry } from './http/request-log.js';
 export { EmulatorAdminError } from './admin/client.js';
+export type { AdminSubscription, Delivery, LifecycleEvent, PushAdmin, PushSettings } from './push/client.js';
 export type { EmulatorAdmin, GraphJson, TokenOptions, TokenResponse, WriteOptions } from './admin/client.js';
 
 export interface EmulatorOptions {
@@ -28,6 +30,8 @@ export interface RunningEmulator {
   url: string;
   /** Typed client of the HTTP admin API under /_emulator/. */
   admin: EmulatorAdmin;
+  /** Typed client of the change-notification admin calls under /_emulator/push/. */
+  push: PushAdmin;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   return {
     url,
     admin: createEmulatorAdmin(url, DEMO_USER.id),
+    push: createPushAdmin(url),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -4,7 +4,12 @@ import type { DeltaBatch } from './batch.js';
 export type PollMessage =
   | { type: 'batch'; /** fingerprint of the batch's round-end position */ anchor: string; batch: DeltaBatch }
   /** The shared position is gone (Graph answered 410): every subscriber of the key ends. */
-  | { type: 'end'; code: 'RESYNC_REQUIRED'; message: string };
+  | { type: 'end'; code: 'RESYNC_REQUIRED'; message: string }
+  /** On a push channel (not a poller's): a checked Graph notification for the pollers of one Graph subscription. */
+  | { type: 'push'; event: PushEvent };
+
+/** What a checked Graph notification asks of the pollers on its subscription. */
+export type PushEvent = 'change' | 'missed' | 'reauthorizationRequired' | 'subscriptionRemoved';
 
 /**
  * How the pollers of one key agree, within one process or across gateway instances: a lease

@@ -53,6 +53,8 @@ export interface PollerOptions extends PollerContext {
   /** Cursor binding (principal + resource). */
   binding: string;
   template: RoundTemplate;
+  /** The interval between polls right now. @default always `intervalMs` (push: the backstop while a Graph subscription is live) */
+  cadence?: () => number;
   /** Called once when the poller stops (its last subscriber left, or it ended them); `settled` resolves when its last work is done. */
   onStopped(settled: Promise<void>): void;
 }
@@ -73,6 +75,11 @@ export interface PollerStats {
 export interface Poller {
   join(subscriber: PollSubscriber): void;
   leave(subscriber: PollSubscriber): void;
+  /**
+   * Polls now instead of at the next interval (a change notification). Coalesced: while a poll is in
+   * flight, any number of calls make one more poll after it. Ignored while another instance polls the key.
+   */
+  pollNow(): void;
   /** Completes every subscriber's stream and stops. */
   close(): Promise<void>;
   stats(): PollerStats;
@@ -118,6 +125,9 @@ export function createPoller(options: PollerOptions): Poller {
   let stopping: Promise<void> | undefined;
   /** Whether this instance followed another's polling (its subscribers then stand at the checkpoint). */
   let followed = false;
+  /** A poll was asked for (pollNow) while one was under way: poll again right after it. */
+  let again = false;
+  const cadence = options.cadence ?? (() => intervalMs);
   /** Async work under way (polls, catch-ups): stop() waits for it, so nothing outlives the poller. */
   const pending = new Set<Promise<unknown>>();
 
@@ -150,7 +160,10 @@ export function createPoller(options: PollerOptions): Poller {
     try {
       const next = await telemetry.cycle(step, () => (step === 'lead' ? lead(controller.signal) : poll(controller.signal)));
       failures = 0;
-      if (!stopped() && !controller.signal.aborted) schedule(next, jittered(intervalMs, random));
+      const now = again && next === 'poll';
+      again = false;
+      // Only polls stretch to the cadence (push: the backstop); a follower keeps trying the lease every interval.
+      if (!stopped() && !controller.signal.aborted) schedule(next, now ? 0 : jittered(next === 'poll' ? cadence() : intervalMs, random));
     } catch (error) {
       if (stopped() || controller.signal.aborted) return;
       await failed(step, error);
@@ -302,7 +315,7 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   function onMessage(message: PollMessage) {
-    if (stopped()) return;
+    if (stopped() || message.type === 'push') return;
     if (message.type === 'end') {
       endAll(gatewayError(message.code, message.message));
       return;
@@ -435,6 +448,20 @@ export function createPoller(options: PollerOptions): Poller {
     leave(sub) {
       if (!forget(sub)) return;
       if (members.size === 0) void stop();
+    },
+    pollNow() {
+      if (stopped()) return;
+      // Another instance polls: try the lease now (it may have gone); the holder got the same notice.
+      if (phase === 'following') {
+        if (work === undefined) schedule('lead', 0);
+        return;
+      }
+      // Under way (a poll, or the start that establishes the position): one more poll right after it.
+      if (work !== undefined || phase !== 'holding') {
+        again = true;
+        return;
+      }
+      schedule('poll', 0);
     },
     close() {
       endAll(undefined);

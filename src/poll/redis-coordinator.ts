@@ -2,7 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { fromWire, toWire, type WireBatch } from './batch.js';
-import type { PollCoordinator, PollMessage } from './coordinator.js';
+import type { PollCoordinator, PollMessage, PushEvent } from './coordinator.js';
 
 export interface RedisCoordinatorOptions {
   /** `redis://host:port` or `rediss://…` (STORE_URL). */
@@ -12,7 +12,10 @@ export interface RedisCoordinatorOptions {
   logger?: Pick<Logger, 'warn'>;
 }
 
-type WireMessage = { type: 'batch'; anchor: string; batch: WireBatch } | { type: 'end'; code: 'RESYNC_REQUIRED'; message: string };
+type WireMessage =
+  | { type: 'batch'; anchor: string; batch: WireBatch }
+  | { type: 'end'; code: 'RESYNC_REQUIRED'; message: string }
+  | { type: 'push'; event: PushEvent };
 
 // Compare-and-pexpire / compare-and-delete: only the holder's token may renew or release a lease.
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";

@@ -27,7 +27,7 @@ export async function subscribeToChanges<A extends CommonDeltaArgs>(
   const auth = await context.auth();
   authorizeTarget(auth, options);
   const binding = cursorBinding(auth.principal, resource.name);
-  const common = { resource: resource.name, principal: auth.principal, binding, getToken: () => auth.getGraphToken() };
+  const common = { resource: resource.name, principal: auth.principal, binding, getToken: () => auth.getGraphToken(), tokenExpiresAt: auth.tokenExpiresAt };
 
   if (args.after) {
     const after = args.after;

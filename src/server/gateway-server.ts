@@ -8,6 +8,8 @@ import type { Config } from '../config/index.js';
 import { createCursorCodec } from '../cursor/index.js';
 import { createGraphClient, type GraphClient } from '../graph/client.js';
 import { createMailboxLimiter } from '../graph/mailbox-limiter.js';
+import { createPollCoordinator } from '../poll/index.js';
+import { createNotificationRoutes, createPushManager, type PushManager } from '../push/index.js';
 import { createStore } from '../store/index.js';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
 import { attachGraphqlWs } from './graphql-ws.js';
@@ -54,11 +56,20 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   const graph = createGraphClient({ graphOrigin: config.graph.origin, retryBudgetMs: config.graph.retryBudgetMs, logger, limiter });
   const auth = options.auth ?? createAuth({ config, graph, store, logger, emulatorUrl: options.emulatorUrl });
-  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger });
+  const coordinator = createPollCoordinator(config.store.url, logger);
+  const push: PushManager | undefined = config.push.notificationUrl
+    ? createPushManager({ notificationUrl: config.push.notificationUrl, graphBaseUrl: config.graph.baseUrl, secrets: config.cursor.secrets, store, coordinator, logger })
+    : undefined;
+  const yoga = createGateway({ config, graph, cursors: createCursorCodec(config.cursor.secrets), store, auth, logger, coordinator, push });
 
-  const serveYoga = (req: IncomingMessage, res: ServerResponse) => void yoga(req, res);
+  // Graph's notification routes come first: never through GraphQL, its auth or its body limit.
+  const notifications = push ? createNotificationRoutes(push, logger) : undefined;
+  const serveYoga = (req: IncomingMessage, res: ServerResponse) => {
+    if (notifications?.(req, res)) return;
+    void yoga(req, res);
+  };
   // The live mailbox page (src/demo/): `/` and `/demo` in demo mode, `/demo` with DEMO_PAGE=true.
-  const server = createServer(config.demoPage ? withDemoPage(serveYoga, { demo: config.demo, emulatorUrl: options.emulatorUrl, graphqlPath: GRAPHQL_PATH, logger }) : yoga);
+  const server = createServer(config.demoPage ? withDemoPage(serveYoga, { demo: config.demo, emulatorUrl: options.emulatorUrl, graphqlPath: GRAPHQL_PATH, logger }) : serveYoga);
   // Subscriptions over WebSocket (graphql-transport-ws) on the same port and path; SSE is yoga's own.
   const ws = attachGraphqlWs(server, yoga);
   await new Promise<void>((resolve, reject) => {

@@ -12,7 +12,8 @@ import { createPrefetcher } from '../delta/prefetch.js';
 import { MAX_FIRST } from '../delta/resources/query-options.js';
 import type { GraphClient } from '../graph/client.js';
 import { createGraphLoader } from '../graph/loader.js';
-import { createPollCoordinator, createPollers } from '../poll/index.js';
+import { createPollCoordinator, createPollers, type PollCoordinator } from '../poll/index.js';
+import type { PollPush } from '../poll/push-link.js';
 import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
 import { useRequestBodyLimit } from './body-limit.js';
@@ -29,6 +30,10 @@ export interface GatewayDeps {
   store: Keyv;
   auth: AuthProvider;
   logger: Logger;
+  /** @default one for `config.store.url` */
+  coordinator?: PollCoordinator;
+  /** Change notifications (NOTIFICATION_URL set). */
+  push?: PollPush | undefined;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -74,7 +79,11 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       cursors: deps.cursors,
       store: deps.store,
       intervalMs: config.poll.intervalMs,
-      coordinator: createPollCoordinator(config.store.url, logger),
+      coordinator: deps.coordinator ?? createPollCoordinator(config.store.url, logger),
+      push: deps.push,
+      backstopMs: config.push.backstopMs,
+      maxPollersPerPrincipal: config.poll.maxPollersPerPrincipal,
+      maxSubscriptionsPerPrincipal: config.poll.maxSubscriptionsPerPrincipal,
       logger,
     }),
     logger,

@@ -54,9 +54,10 @@ function contract(name: string, pair: () => Pair) {
       await a.publish('chan-1', batch(1));
       await b.publish('chan-1', batch(2));
       await a.publish('chan-1', { type: 'end', code: 'RESYNC_REQUIRED', message: 'gone' });
-      await eventually(() => first.messages.length === 3 && second.messages.length === 3);
+      await b.publish('chan-1', { type: 'push', event: 'change' });
+      await eventually(() => first.messages.length === 4 && second.messages.length === 4);
       for (const { messages } of [first, second]) {
-        expect(messages.map((m) => (m.type === 'batch' ? m.anchor : m.code))).toEqual(['anchor-1', 'anchor-2', 'RESYNC_REQUIRED']);
+        expect(messages.map((m) => (m.type === 'batch' ? m.anchor : m.type === 'end' ? m.code : m.event))).toEqual(['anchor-1', 'anchor-2', 'RESYNC_REQUIRED', 'change']);
         const [m] = messages;
         if (m?.type !== 'batch') throw new Error('expected a batch');
         expect(await m.batch.edges[0]?.cursor).toBe('edge-1');
@@ -65,8 +66,8 @@ function contract(name: string, pair: () => Pair) {
       expect(other.messages).toEqual([]);
       off1();
       await a.publish('chan-1', batch(3));
-      await eventually(() => second.messages.length === 4);
-      expect(first.messages).toHaveLength(3);
+      await eventually(() => second.messages.length === 5);
+      expect(first.messages).toHaveLength(4);
       off2();
       off3();
     });

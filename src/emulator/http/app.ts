@@ -18,6 +18,9 @@ import { splitPath } from './router.js';
 import { DEMO_TENANT_ID, type SeedOptions } from '../data/seed.js';
 import { seedFor } from '../data/seed-adapter.js';
 import { createStore, type Json, type Store, type UserState } from '../data/store.js';
+import { observeStore } from '../push/observe.js';
+import { createPushAdminRoutes, createSubscriptionRoutes, handleSubscriptions } from '../push/routes.js';
+import { createPushService, type PushService } from '../push/service.js';
 
 /** Mutable state of one emulator instance; `reset` swaps store and engine (old tokens then answer 410). */
 export interface EmulatorState {
@@ -34,6 +37,8 @@ export interface EmulatorState {
    * for a client that follows only https links while it reaches the emulator over plain TCP); undefined = the request's.
    */
   linkOrigin: string | undefined;
+  /** Change notifications (subscriptions, validation, delivery). */
+  readonly push: PushService;
   reset(seed: SeedOptions): void;
 }
 
@@ -57,8 +62,10 @@ export interface EmulatorApp {
 
 export async function createEmulatorApp(seed: SeedOptions, realism: Partial<RealismSettings> = {}): Promise<EmulatorApp> {
   const authority = await createTokenAuthority(DEMO_TENANT_ID);
+  const push = createPushService(() => state.store);
   const build = (options: SeedOptions) => {
-    const store = createStore(seedFor(options));
+    // Every item write also reaches the notification service.
+    const store = observeStore(createStore(seedFor(options)), (change) => push.onChange(change));
     return { store, engine: createDeltaEngine(() => store.seq, (id) => store.exceptionsOf(id)) };
   };
   const state: EmulatorState = {
@@ -69,8 +76,10 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
     mailboxPeaks: new Map(),
     realism: { ...DEFAULT_REALISM, ...realism },
     linkOrigin: undefined,
+    push,
     reset(options) {
       const next = build(options);
+      push.clear();
       state.engine.clear();
       state.store = next.store;
       state.engine = next.engine;
@@ -79,6 +88,8 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
   const graphRoutes = createGraphRoutes();
   const inFlight = new Map<string, number>();
   const adminRoutes = createAdminRoutes();
+  const subscriptionRoutes = createSubscriptionRoutes();
+  const pushAdminRoutes = createPushAdminRoutes();
   const identity = createIdentity(state);
 
   function send(res: ServerResponse, requestId: string, clientRequestId: string, reply: Reply): void {
@@ -218,6 +229,8 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
       if (call.method !== 'POST') throw graphError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.');
       return handleBatch(call, version);
     }
+    const subscriptions = await handleSubscriptions(subscriptionRoutes, call.method, segments.slice(1), { push, principal, origin: call.origin, body: call.body });
+    if (subscriptions !== undefined) return subscriptions;
     return dispatchGraph(call, segments, version, principal, 1);
   }
 
@@ -289,6 +302,12 @@ export async function createEmulatorApp(seed: SeedOptions, realism: Partial<Real
       return dispatchGraph(call, segments, 'v1.0', 'admin', 1);
     }
     const rest = segments.slice(1);
+    if (rest[0]?.toLowerCase() === 'push') {
+      const pushMatch = pushAdminRoutes.match(req.method ?? 'GET', rest);
+      if (pushMatch === undefined) throw graphError(404, 'NotFound', `No admin route ${req.method ?? ''} /${segments.join('/')}.`);
+      if (pushMatch === 'method') throw graphError(405, 'MethodNotAllowed', 'Specified HTTP method is not allowed for the request target.');
+      return pushMatch.handler({ push, body: bodyReader(req) }, pushMatch.params);
+    }
     const match = adminRoutes.match(req.method ?? 'GET', rest);
     if (match === undefined) throw graphError(404, 'NotFound', `No admin route ${req.method ?? ''} /${segments.join('/')}.`);
     if (match === 'method') throw graphError(405, 'MethodNotAllowed', 'Specified HTTP method is not allowed for the request target.');
