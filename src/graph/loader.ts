@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { gatewayError } from '../errors.js';
-import { graphResourceOf, metrics } from '../telemetry/metrics.js';
+import { countGraphRetry, recordBatchResponses, withGraphSpan } from '../telemetry/graph.js';
 import { batchRequestOf, innerError, MAX_BATCH_SIZE, readBatchResponses, splitVersioned, type VersionedUrl } from './batch.js';
 import type { GraphClient, GraphGetRequest, GraphResponse } from './client.js';
 import { GraphRequestError } from './errors.js';
@@ -110,34 +110,44 @@ export function createGraphLoader(options: GraphLoaderOptions): GraphLoader {
       slots.set(mailbox, (slots.get(mailbox) ?? 0) + 1);
     }
     const signal = chunk.find((l) => l.request.signal)?.request.signal;
-    metrics.graphBatchSize.observe(chunk.length);
     const started = performance.now();
-    let response: GraphResponse<unknown>;
-    try {
-      response = await graph.post({
-        url: `${origin}/${version}/$batch`,
-        token: first.request.token,
-        body: { requests: chunk.map((load, i) => batchRequestOf(String(i), (load.at as VersionedUrl).relative, load.request.prefer ?? [])) },
-        slots,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      // A 400 for the batch itself is Graph's fault, not the caller's input (CONTRACT §7).
-      const cause = error instanceof GraphQLError ? error.originalError : undefined;
-      const failure =
-        cause instanceof GraphRequestError && cause.status === 400
-          ? gatewayError('UPSTREAM_ERROR', 'Microsoft Graph refused a $batch request', { ...(cause.requestId ? { requestId: cause.requestId } : {}), cause })
-          : (error as Error);
-      return chunk.map(() => failure);
-    }
+    // One span for the $batch: its HTTP attempt and each inner response are children (CONTRACT §9).
+    const sent = await withGraphSpan('batch', async () => {
+      let response: GraphResponse<unknown>;
+      try {
+        response = await graph.post({
+          url: `${origin}/${version}/$batch`,
+          token: first.request.token,
+          body: { requests: chunk.map((load, i) => batchRequestOf(String(i), (load.at as VersionedUrl).relative, load.request.prefer ?? [])) },
+          slots,
+          ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        // A 400 for the batch itself is Graph's fault, not the caller's input (CONTRACT §7).
+        const cause = error instanceof GraphQLError ? error.originalError : undefined;
+        const failure =
+          cause instanceof GraphRequestError && cause.status === 400
+            ? gatewayError('UPSTREAM_ERROR', 'Microsoft Graph refused a $batch request', { ...(cause.requestId ? { requestId: cause.requestId } : {}), cause })
+            : (error as Error);
+        return { failure, response: undefined, answers: undefined };
+      }
+      const answers = readBatchResponses(response.body);
+      recordBatchResponses(
+        chunk.flatMap((load, i) => {
+          const answer = answers.get(String(i));
+          return answer === undefined ? [] : [{ url: (load.at as VersionedUrl).relative, status: answer.status, requestId: answer.headers['request-id'] }];
+        }),
+      );
+      return { failure: undefined, response, answers };
+    });
+    if (sent.response === undefined) return chunk.map(() => sent.failure);
+    const { response, answers } = sent;
     const tookMs = performance.now() - started;
-    const answers = readBatchResponses(response.body);
     return Promise.all(
       chunk.map(async (load, i): Promise<Outcome> => {
         load.attempts += 1;
         load.spentMs += tookMs;
         const answer = answers.get(String(i));
-        if (answer !== undefined) metrics.graphRequests.inc({ resource: graphResourceOf(new URL(load.request.url).pathname), status: String(answer.status) });
         if (answer !== undefined && answer.status >= 200 && answer.status < 300) {
           if (typeof answer.body !== 'object' || answer.body === null) return innerError({ ...answer, status: 502 }, load.request.url, load.request.token, load.attempts);
           return { status: answer.status, body: answer.body, requestId: answer.headers['request-id'] ?? response.requestId, headers: answer.headers };
@@ -148,7 +158,7 @@ export function createGraphLoader(options: GraphLoaderOptions): GraphLoader {
           logger?.warn({ status: answer.status, attempts: load.attempts, nextWaitMs: waitMs }, 'graph retries exhausted (inside a $batch)');
           return innerError(answer, load.request.url, load.request.token, load.attempts, waitMs);
         }
-        metrics.graphRetries.inc({ status: String(answer.status) });
+        countGraphRetry({ status: answer.status, requestId: undefined });
         logger?.debug({ status: answer.status, attempt: load.attempts, waitMs }, 'graph retry scheduled (inside a $batch)');
         try {
           await sleep(waitMs, load.request.signal);

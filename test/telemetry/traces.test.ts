@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
-import { recordBatchResponses, withGraphSpan } from '../../src/telemetry/graph.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { eventStream } from '../helpers/sse.js';
 
@@ -123,17 +122,24 @@ describe('traces over OTLP/HTTP (JSON)', () => {
     }
   });
 
-  it('a $batch is one span with a child per inner request (the helper $batch code calls)', async () => {
-    await withGraphSpan('batch', async () => {
-      recordBatchResponses([
-        { url: '/me/messages/AAMk-secret-id', status: 200, requestId: 'inner-1' },
-        { url: 'me/events/XYZ', status: 429 },
-      ]);
+  it('a $batch is one span with the HTTP attempt and a child per inner request under it', async () => {
+    const traceId = 'c'.repeat(31) + '3';
+    const result = await gw.query(
+      'query Two { inbox: messagesDelta(folderId: "inbox", first: 2) { edges { node { id } } } sent: messagesDelta(folderId: "sentitems", first: 2) { edges { node { id } } } }',
+      {},
+      { headers: { traceparent: `00-${traceId}-${'d'.repeat(15)}4-01` } },
+    );
+    expect(result.errors).toBeUndefined();
+    const operation = await until('operation span', () => receiver.spans.find((s) => s.traceId === traceId && s.name === 'query'));
+    const batch = await until('batch span', () => receiver.spans.find((s) => s.parentSpanId === operation.spanId && s.name === 'graph batch'));
+    const under = await until('batch children', () => {
+      const children = receiver.spans.filter((s) => s.parentSpanId === batch.spanId);
+      return children.length === 3 ? children : undefined;
     });
-    const batch = await until('batch span', () => receiver.spans.find((s) => s.name === 'graph batch'));
-    const inner = await until('inner spans', () => (receiver.spans.filter((s) => s.parentSpanId === batch.spanId).length === 2 ? receiver.spans.filter((s) => s.parentSpanId === batch.spanId) : undefined));
-    expect(inner.map((s) => s.name).sort()).toEqual(['GET events', 'GET messages']);
-    expect(inner.map((s) => attr(s, 'graph.resource')).sort()).toEqual(['events', 'messages']);
+    expect(under.map((s) => s.name).sort()).toEqual(['GET messages', 'GET messages', 'POST batch']);
+    const inner = under.filter((s) => attr(s, 'graph.batch.inner') === true);
+    expect(inner).toHaveLength(2);
+    for (const span of inner) expect(Number(attr(span, 'http.response.status_code'))).toBe(200);
   });
 
   it('no span name or attribute holds a token, a URL, a user id or an upn', async () => {
