@@ -335,13 +335,23 @@ export function loadConfig(env: Env = process.env): Config {
     cursor: { secrets: generated ? [randomBytes(48).toString('base64url')] : secrets, generated },
     store: { url: store },
     poll: { intervalMs: pollIntervalMs, maxPollersPerPrincipal, maxSubscriptionsPerPrincipal },
-    push: { notificationUrl, backstopMs },
+    push: { notificationUrl: notificationUrl ?? demoNotificationUrl(demo, listenHost, port), backstopMs },
     log: { level: logLevel },
     demoPage: demoPage ?? demo,
     metrics: { port: metricsPort },
     traces: { enabled: otlpEndpoint !== undefined, protocol: otlpProtocol, serviceName },
     read: { jit, prefetch },
   } satisfies Config);
+}
+
+/**
+ * Demo mode shows push at work: the embedded emulator notifies the gateway over loopback, so a change
+ * reaches the live page in about a second instead of a poll interval. Only where loopback reaches the
+ * listener and the port is known before it listens; `NOTIFICATION_URL` set wins.
+ */
+function demoNotificationUrl(demo: boolean, listenHost: string, port: number): string | undefined {
+  const loopbackReachable = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '[::]', '::1', '[::1]'].includes(listenHost);
+  return demo && port !== 0 && loopbackReachable ? `http://127.0.0.1:${port}` : undefined;
 }
 
 /** The same config with another Graph root (demo mode: the embedded emulator's URL, known only once it listens). */

@@ -20,6 +20,14 @@ describe('config: push and per-principal limits (CONTRACT §5, §8)', () => {
     expect(config.poll).toMatchObject({ maxPollersPerPrincipal: 50, maxSubscriptionsPerPrincipal: 500 });
   });
 
+  it('demo mode turns push on over loopback (the embedded emulator notifies the gateway), where the port is known and loopback reaches it', () => {
+    expect(loadConfig({}).push.notificationUrl).toBe('http://127.0.0.1:4000');
+    expect(loadConfig({ PORT: '4567', HOST: '0.0.0.0' }).push.notificationUrl).toBe('http://127.0.0.1:4567');
+    expect(loadConfig({ PORT: '0' }).push.notificationUrl).toBeUndefined();
+    expect(loadConfig({ HOST: '192.0.2.10' }).push.notificationUrl).toBeUndefined();
+    expect(loadConfig({ NOTIFICATION_URL: 'http://localhost:4999' }).push.notificationUrl).toBe('http://localhost:4999');
+  });
+
   it('NOTIFICATION_URL: https anywhere, http only on loopback, no query; trailing slash dropped', () => {
     expect(loadConfig({ ...BASE, NOTIFICATION_URL: 'https://gw.example.com/' }).push.notificationUrl).toBe('https://gw.example.com');
     expect(loadConfig({ ...BASE, NOTIFICATION_URL: 'https://gw.example.com/base/' }).push.notificationUrl).toBe('https://gw.example.com/base');
