@@ -103,7 +103,10 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
     },
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
-      // First: request id, trace context, the operation's span, metrics and access line around everything else.
+      // The compiled executor before telemetry: each sets the execute function, and telemetry must wrap
+      // whichever one runs (graphql-ws operations get their request scope and span from that wrapper).
+      ...(config.read.jit ? [useCompiledExecution()] : []),
+      // Then: request id, trace context, the operation's span, metrics and access line around everything else.
       useTelemetry({ logger, hashPrincipal: principalHasher(config.cursor.secrets[0] ?? '') }),
       // Armor's defaults; a rejection is thrown as GRAPHQL_VALIDATION_FAILED (armor's own error carries no code and would be masked).
       // Its cost limit multiplies by a literal `first`: the budget is per item, so `first` up to 1000 fits.
@@ -118,7 +121,6 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       }),
       useRequestErrorCodes(),
       usePollers(services.pollers),
-      ...(config.read.jit ? [useCompiledExecution()] : []),
       useRequestParseErrors(),
       // Last: it wraps whichever request parser the plugins before it chose.
       useRequestBodyLimit(),
