@@ -1,11 +1,20 @@
 import type { Keyv } from 'keyv';
 
-/** Where the shared poller of a key stands: the round-end cursor of its last batch (or of its silent start). */
+/**
+ * Where the shared poller of a key stands: the round-end cursor of its last batch that is known to
+ * be published (or of its silent start). A takeover resumes from `cursor`.
+ */
 export interface Checkpoint {
   /** Sealed round-end cursor (the store never sees a Graph link in clear). */
   cursor: string;
   /** Fingerprint of the position inside `cursor` (see `anchorOf`). */
   anchor: string;
+  /**
+   * Set while a batch read from `cursor` is being published: the fingerprint of that batch's end.
+   * Listeners may already stand there (or still at `anchor`); a crash leaves it set, and the next
+   * holder re-reads the batch from `cursor`.
+   */
+  publishing?: string;
   savedAt: number;
 }
 
@@ -22,7 +31,12 @@ const PREFIX = 'poll-checkpoint:';
 function isCheckpoint(value: unknown): value is Checkpoint {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['cursor'] === 'string' && typeof v['anchor'] === 'string' && typeof v['savedAt'] === 'number';
+  return (
+    typeof v['cursor'] === 'string' &&
+    typeof v['anchor'] === 'string' &&
+    (v['publishing'] === undefined || typeof v['publishing'] === 'string') &&
+    typeof v['savedAt'] === 'number'
+  );
 }
 
 export function createCheckpointStore(store: Keyv, ttlMs = DEFAULT_CHECKPOINT_TTL_MS): CheckpointStore {
