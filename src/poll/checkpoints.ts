@@ -10,11 +10,11 @@ export interface Checkpoint {
   /** Fingerprint of the position inside `cursor` (see `anchorOf`). */
   anchor: string;
   /**
-   * Set while a batch read from `cursor` is being published: the fingerprint of that batch's end.
-   * Listeners may already stand there (or still at `anchor`); a crash leaves it set, and the next
-   * holder re-reads the batch from `cursor`.
+   * Set while a batch read from `cursor` is being published: that batch's end. Listeners stand at
+   * `cursor` or, once they received it, here; a crash leaves it set, and the next holder resumes
+   * from here if it received the batch, else from `cursor` (re-reading the batch).
    */
-  publishing?: string;
+  publishing?: { cursor: string; anchor: string };
   savedAt: number;
 }
 
@@ -28,13 +28,17 @@ export interface CheckpointStore {
 export const DEFAULT_CHECKPOINT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const PREFIX = 'poll-checkpoint:';
 
+function isPosition(value: unknown): value is { cursor: string; anchor: string } {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['cursor'] === 'string' && typeof (value as Record<string, unknown>)['anchor'] === 'string';
+}
+
 function isCheckpoint(value: unknown): value is Checkpoint {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
     typeof v['cursor'] === 'string' &&
     typeof v['anchor'] === 'string' &&
-    (v['publishing'] === undefined || typeof v['publishing'] === 'string') &&
+    (v['publishing'] === undefined || isPosition(v['publishing'])) &&
     typeof v['savedAt'] === 'number'
   );
 }

@@ -1,28 +1,31 @@
 /*
- * The poll cycle, and why no batch is lost when the polling instance dies at any point of it.
+ * The poll cycle, and why no change is lost when the polling instance dies at any point of it.
  *
- * One instance holds a key's lease and polls; every instance with subscribers of the key listens
- * on the key's channel. The store's checkpoint says where a takeover resumes. One cycle of the holder:
+ * One instance holds a key's lease and polls; every instance with subscribers of the key listens on
+ * the key's channel. The store's checkpoint says where a takeover resumes. One cycle of the holder
+ * (the names are the steps of the POLL_CRASH_AT test seam):
  *
- *   1. before-read       read Graph from `position` to its end (nothing is written)
- *   2. after-read        mark the checkpoint: still `position`, but `publishing` = the batch's end
- *   3. before-publish    publish the batch to every listening instance
- *   4. after-publish     commit the checkpoint: the batch's end
- *   5. after-checkpoint
+ *   before-read       read Graph from `position` to its end (nothing written yet)
+ *   after-read        mark the checkpoint: still at `position`, `publishing` = the batch's end
+ *   before-publish    publish the batch to every listening instance
+ *   after-publish     commit the checkpoint at the batch's end
+ *   after-checkpoint
  *
- * The checkpoint never runs ahead of what was published: a crash anywhere before step 4 leaves it at
- * the batch's start, so the instance that takes over (its lease expired after POLL_LOCK_TTL_MS)
- * re-reads and publishes the batch again — a batch may repeat after a crash, a change is never lost
- * (clients upsert by id). A holder that lost its lease (a long pause) drops a batch it has read and
- * not yet published, and does not commit one it has published: the new holder owns the checkpoint.
+ * The checkpoint never runs ahead of what was published. A holder that dies before publishing
+ * leaves it at the batch's start: nobody received the batch, and the next holder reads it again.
+ * One that dies after publishing leaves it marked: the next holder resumes from the batch's end if
+ * it received the batch itself (Redis delivers a message to every subscribed instance or to none),
+ * else from its start. Resuming from an older link "to be safe" is not: a delta read omits items
+ * created and deleted since its link, which listeners that got the batch would keep for ever.
+ * A holder that lost its lease (a long pause) drops a batch it has not published yet, and does not
+ * commit one it has: the new holder owns the checkpoint. A batch may repeat after a crash (clients
+ * upsert by id); a change is not lost.
  *
  * Listeners: an instance's stream stands at the end of the last batch it received (`anchor`). A
  * subscriber whose `after` is that position goes live at once; any other reads its own way to now
  * first (catch-up), then receives the shared batches buffered meanwhile. An instance that has not
- * received a batch yet judges by the checkpoint: while it is marked `publishing`, the batch may have
- * been published before this instance listened, so only its end counts as "here". After a takeover
- * the next batch starts at the checkpoint, which is at or before every listener's position: listeners
- * may see changes twice, never miss one.
+ * received a batch yet judges by the checkpoint, by its `publishing` end while it is marked (the
+ * batch may have gone out before this instance listened).
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
@@ -254,8 +257,13 @@ export function createPoller(options: PollerOptions): Poller {
     const seed =
       [...members.entries()].find(([sub, m]) => m.state === 'pending' && sub.after !== undefined)?.[0]?.after ??
       (initialUrl === undefined && !saved ? [...members.keys()].find((sub) => sub.after !== undefined)?.after : undefined);
-    if (saved && checkpoint && othersRely) {
-      // Subscribers elsewhere stand at the checkpoint or past it (a batch published, not committed): continue from there.
+    const published = checkpoint?.publishing && anchor === checkpoint.publishing.anchor ? openCheckpoint(checkpoint.publishing.cursor) : undefined;
+    if (saved && checkpoint && othersRely && published && checkpoint.publishing) {
+      // The last holder died after publishing a batch it had not committed; this instance received it, so every listener did.
+      position = published.position;
+      await save(position, checkpoint.publishing.anchor);
+    } else if (saved && checkpoint && othersRely) {
+      // Subscribers elsewhere stand at the checkpoint: continue from there (re-reading a batch that was being published, if any).
       position = saved.position;
       anchor ??= checkpoint.anchor;
     } else if (seed) {
@@ -308,7 +316,7 @@ export function createPoller(options: PollerOptions): Poller {
     atStep('after-read');
     const cursor = seal(end);
     const fingerprint = anchorOf(end);
-    await checkpoints.set(id, { cursor: seal(from), anchor: anchorOf(from), publishing: fingerprint, savedAt: Date.now() });
+    await checkpoints.set(id, { cursor: seal(from), anchor: anchorOf(from), publishing: { cursor, anchor: fingerprint }, savedAt: Date.now() });
     atStep('before-publish');
     if (stopped() || signal.aborted) return 'poll';
     // Advance only once published: a failed publish re-polls the same changes next time.
@@ -371,7 +379,7 @@ export function createPoller(options: PollerOptions): Poller {
     if (current === undefined) {
       // No batch received yet: the checkpoint says where the key stands (its batch's end while one is being published).
       const checkpoint = await checkpoints.get(id).catch(() => undefined);
-      current = anchor ?? checkpoint?.publishing ?? checkpoint?.anchor;
+      current = anchor ?? checkpoint?.publishing?.anchor ?? checkpoint?.anchor;
     }
     if (members.get(sub) !== member) return;
     if (current !== undefined && current === anchorOf(sub.after.position)) return goLive(sub, member);

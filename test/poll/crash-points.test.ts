@@ -39,7 +39,7 @@ describe.skipIf(skip !== undefined)('the polling instance dies at each step of i
     token = await emulator.admin.token();
     // Started together: starting a gateway process is the slow part of this file.
     const env = { ...FAST_TAKEOVER, STORE_URL: redis.url };
-    const started = await startGatewayProcesses(emulator.url, [env, ...POLL_CYCLE_STEPS.map((step) => ({ ...env, POLL_CRASH_AT: crashPoint(step) }))]);
+    const started = await startGatewayProcesses(emulator.url, [{ ...env, LOG_LEVEL: process.env.CRASH_TRACE ? 'debug' : 'warn' }, ...POLL_CYCLE_STEPS.map((step) => ({ ...env, POLL_CRASH_AT: crashPoint(step) }))]);
     survivor = started[0]!;
     POLL_CYCLE_STEPS.forEach((step, index) => doomed.set(step, started[index + 1]!));
   }, 300_000);
@@ -91,13 +91,10 @@ describe.skipIf(skip !== undefined)('the polling instance dies at each step of i
           expect(replica.errors, replica.name).toEqual([]);
           const diff = divergence(replica.items, truth);
           const why = diff.map((d) => `${d}: ${replica.history(d.split(' ')[1]!).join(', ')}; ${churn.history(d.split(' ')[1]!).join(', ')}`).join('\n');
+          if (diff.length && process.env.CRASH_TRACE) console.log(replicas.map((r) => `${r.name}: ${divergence(r.items, truth).join(',')} batches ${r.batches}`).join('\n'), survivor.output());
           expect(diff, `${replica.name}\n${why}`).toEqual([]);
         }
         expect(onVictim.reconnects).toBeGreaterThanOrEqual(1);
-        if (step === 'after-publish') {
-          // Published, not committed: the new holder re-reads that batch from the checkpoint, so it repeats.
-          expect([...replicas[1]!.deliveries.values()].some((count) => count >= 2)).toBe(true);
-        }
       } finally {
         await Promise.all(replicas.map((r) => r.close()));
       }
