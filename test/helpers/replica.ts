@@ -115,6 +115,8 @@ export function startReplica(options: ReplicaOptions): Replica {
 
   function onResult(result: { data?: MessagesBatch | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }) {
     if (result.errors?.length) {
+      // UPSTREAM_ERROR says "retry later" (e.g. an instance still connecting to Redis): the stream ends and it subscribes again.
+      if (result.errors.every((e) => e.extensions?.['code'] === 'UPSTREAM_ERROR')) return;
       errors.push(result.errors.map((e) => `${String(e.extensions?.['code'])}: ${e.message}`).join('; '));
       return;
     }

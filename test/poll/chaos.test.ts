@@ -53,6 +53,10 @@ describe.skipIf(skip !== undefined)('chaos: the polling instance is SIGKILLed ag
       return { ...FAST_TAKEOVER, STORE_URL: redis.url, ...(death.kind === 'step' ? { POLL_CRASH_AT: `${death.step}:${death.cycle}` } : {}) };
     };
 
+    const lockHolder = async () => {
+      const [key] = await raw.keys('delta-gateway:poll-lock:*');
+      return key === undefined ? null : raw.get(key);
+    };
     const token = await emulator.admin.token();
     const all: GatewayProcess[] = [];
     const replicas: Replica[] = [];
@@ -110,21 +114,28 @@ describe.skipIf(skip !== undefined)('chaos: the polling instance is SIGKILLed ag
       const kinds: string[] = [];
       for (let i = 0; i < fixed.length || Date.now() - started < CHAOS_MS; i += 1) {
         const death = (deaths[i] ??= deathAt(i));
-        const [channel, before] = [...(await leases(raw)).entries()][0]!;
+        // The lease outlives a dead holder by POLL_LOCK_TTL_MS: its token, read at the death, tells a takeover apart.
+        let dead: string | null;
         if (death.kind === 'random') {
           await new Promise((done) => setTimeout(done, death.afterMs));
+          dead = await lockHolder();
           await holder.kill();
           kinds.push('random');
         } else {
           const how = await Promise.race([holder.exited, new Promise<'alive'>((done) => setTimeout(() => done('alive'), 20_000))]);
+          dead = await lockHolder();
           if (how === 'alive') await holder.kill();
           kinds.push(how === 'alive' ? `${death.step} (did not fire)` : death.step);
         }
         // The follower takes the lease over; the next instance joins as the new follower with a subscriber of its own.
         await until(async () => {
-          const now = (await leases(raw)).get(channel)?.holder;
-          return now != null && now !== before.holder;
-        }, `takeover after death ${i}`, 30_000);
+          // A follower that died by its own seam took the lease over first (and is the next death).
+          const now = await lockHolder();
+          return (now !== null && now !== dead) || !follower.alive;
+        }, `takeover after death ${i}`, 30_000).catch(async (error: unknown) => {
+          const state = { deaths: kinds, leases: [...(await leases(raw)).values()], holderAlive: holder.alive, followerAlive: follower.alive, replicas: replicas.map((r) => [r.name, r.connected, r.batches, r.reconnects]) };
+          throw new Error(`${String(error)}\n${JSON.stringify(state)}\nfollower:\n${follower.output().slice(-3000)}`);
+        });
         holder = follower;
         follower = await spare;
         spare = spawnFor(i + 3);
