@@ -44,7 +44,8 @@ export async function startGatewayProcess(graphBaseUrl: string, env: Record<stri
       GRAPH_BASE_URL: graphBaseUrl,
       CURSOR_SECRET: TEST_CURSOR_SECRET,
       GRAPH_RETRY_BUDGET_MS: '2000',
-      LOG_LEVEL: 'warn',
+      // info: the start-up line that names the URL is logged at info.
+      LOG_LEVEL: 'info',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ describe.skipIf(skip !== undefined)('the polling instance dies at each step of i
     token = await emulator.admin.token();
     // Started together: starting a gateway process is the slow part of this file.
     const env = { ...FAST_TAKEOVER, STORE_URL: redis.url };
-    const started = await startGatewayProcesses(emulator.url, [{ ...env, LOG_LEVEL: process.env.CRASH_TRACE ? 'debug' : 'warn' }, ...POLL_CYCLE_STEPS.map((step) => ({ ...env, POLL_CRASH_AT: crashPoint(step) }))]);
+    const started = await startGatewayProcesses(emulator.url, [{ ...env, LOG_LEVEL: process.env.CRASH_TRACE ? 'debug' : 'info' }, ...POLL_CYCLE_STEPS.map((step) => ({ ...env, POLL_CRASH_AT: crashPoint(step) }))]);
     survivor = started[0]!;
     POLL_CYCLE_STEPS.forEach((step, index) => doomed.set(step, started[index + 1]!));
   }, 300_000);
