@@ -110,6 +110,13 @@ export interface PollConfig {
   readonly maxPollersPerPrincipal: number;
   /** `MAX_SUBSCRIPTIONS_PER_PRINCIPAL`: open subscriptions of one principal. @default 500 */
   readonly maxSubscriptionsPerPrincipal: number;
+  /** `POLL_LOCK_TTL_MS`: lifetime of a poll lease without renewal (renewed every third of it); how soon another instance takes over a dead one's keys. @default 5000 */
+  readonly lockTtlMs: number;
+  /**
+   * `POLL_CRASH_AT=<step>[:<n>]`, a test seam: the process SIGKILLs itself at that step of its n-th poll
+   * cycle that finds changes (`before-read`: at the start of the cycle after it). @default unset
+   */
+  readonly crashAt?: PollCrashPoint | undefined;
 }
 
 export interface PushConfig {
@@ -120,6 +127,16 @@ export interface PushConfig {
   readonly notificationUrl: string | undefined;
   /** `POLL_BACKSTOP_MS`: poll interval of a poller whose Graph subscription is live. @default 300000 */
   readonly backstopMs: number;
+}
+
+/** The steps of a poll cycle, in order (see src/poll/poller.ts). */
+export const POLL_CYCLE_STEPS = ['before-read', 'after-read', 'before-publish', 'after-publish', 'after-checkpoint'] as const;
+export type PollCycleStep = (typeof POLL_CYCLE_STEPS)[number];
+
+export interface PollCrashPoint {
+  readonly step: PollCycleStep;
+  /** Which cycle with changes (1 = the first). */
+  readonly cycle: number;
 }
 
 /** Switches of the read path's speed-ups (each can be turned off if it misbehaves). */
@@ -216,6 +233,16 @@ const storeUrl = z.string().trim().refine(
   { error: 'expected memory://, sqlite://<path> or redis://host:port (rediss:// for TLS)' },
 );
 
+const crashPoint = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(new RegExp(`^(${POLL_CYCLE_STEPS.join('|')})(:[1-9]\\d{0,5})?$`), { error: `expected <step>[:<n>] with step one of ${POLL_CYCLE_STEPS.join(', ')}` })
+  .transform((value): PollCrashPoint => {
+    const [step, cycle] = value.split(':');
+    return { step: step as PollCycleStep, cycle: cycle === undefined ? 1 : Number(cycle) };
+  });
+
 const host = z.string().trim().regex(/^[^\s/]+$/, { error: 'expected a host name or IP address' });
 
 function secretList(value: string): string[] {
@@ -259,6 +286,8 @@ export function loadConfig(env: Env = process.env): Config {
   const maxSubscriptionsPerPrincipal = read('MAX_SUBSCRIPTIONS_PER_PRINCIPAL', integer(1, 10_000_000, 'expected a positive integer'), 500);
   const notificationUrl = read('NOTIFICATION_URL', baseUrl('https://gateway.example.com', true));
   const backstopMs = read('POLL_BACKSTOP_MS', integer(1, 2_147_483_647, 'expected a positive integer (milliseconds)'), 300_000);
+  const pollLockTtlMs = read('POLL_LOCK_TTL_MS', integer(100, 2_147_483_647, 'expected an integer of at least 100 (milliseconds)'), 5000);
+  const pollCrashAt = read('POLL_CRASH_AT', crashPoint);
   const immutableIds = read('GRAPH_IMMUTABLE_IDS', boolean, true);
   const retryBudgetMs = read('GRAPH_RETRY_BUDGET_MS', integer(0, 2_147_483_647, 'expected a non-negative integer (milliseconds)'), 30_000);
   const calendarsVersion = read('GRAPH_CALENDARS_VERSION', oneOf(CALENDARS_VERSIONS), 'beta');
@@ -334,7 +363,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     cursor: { secrets: generated ? [randomBytes(48).toString('base64url')] : secrets, generated },
     store: { url: store },
-    poll: { intervalMs: pollIntervalMs, maxPollersPerPrincipal, maxSubscriptionsPerPrincipal },
+    poll: { intervalMs: pollIntervalMs, maxPollersPerPrincipal, maxSubscriptionsPerPrincipal, lockTtlMs: pollLockTtlMs, ...(pollCrashAt ? { crashAt: pollCrashAt } : {}) },
     push: { notificationUrl: notificationUrl ?? demoNotificationUrl(demo, listenHost, port), backstopMs },
     log: { level: logLevel },
     demoPage: demoPage ?? demo,

@@ -1,3 +1,4 @@
+import { READY, type Readiness } from '../store/index.js';
 import type { DeltaBatch } from './batch.js';
 
 /** What a poller tells every instance that follows its key. */
@@ -29,6 +30,8 @@ export interface PollCoordinator {
   listen(id: string, listener: (message: PollMessage) => void): Promise<() => void>;
   /** Whether instances other than this one listen to `id` (and so rely on its checkpoint). */
   othersListening(id: string): Promise<boolean>;
+  /** Whether leases and the channel work now (for `GET /ready`). */
+  readiness(): Readiness;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export function createLocalCoordinator(): PollCoordinator {
     async othersListening() {
       return false;
     },
+    readiness: () => READY,
     async close() {
       leases.clear();
       listeners.clear();

@@ -1,6 +1,36 @@
+/*
+ * The poll cycle, and why no change is lost when the polling instance dies at any point of it.
+ *
+ * One instance holds a key's lease and polls; every instance with subscribers of the key listens on
+ * the key's channel. The store's checkpoint says where a takeover resumes. One cycle of the holder
+ * (the names are the steps of the POLL_CRASH_AT test seam):
+ *
+ *   before-read       read Graph from `position` to its end (nothing written yet)
+ *   after-read        mark the checkpoint: still at `position`, `publishing` = the batch's end
+ *   before-publish    publish the batch to every listening instance
+ *   after-publish     commit the checkpoint at the batch's end
+ *   after-checkpoint
+ *
+ * The checkpoint never runs ahead of what was published. A holder that dies before publishing
+ * leaves it at the batch's start: nobody received the batch, and the next holder reads it again.
+ * One that dies after publishing leaves it marked: the next holder resumes from the batch's end if
+ * it received the batch itself (Redis delivers a message to every subscribed instance or to none),
+ * else from its start. Resuming from an older link "to be safe" is not: a delta read omits items
+ * created and deleted since its link, which listeners that got the batch would keep for ever.
+ * A holder that lost its lease (a long pause) drops a batch it has not published yet, and does not
+ * commit one it has: the new holder owns the checkpoint. A batch may repeat after a crash (clients
+ * upsert by id); a change is not lost.
+ *
+ * Listeners: an instance's stream stands at the end of the last batch it received (`anchor`). A
+ * subscriber whose `after` is that position goes live at once; any other reads its own way to now
+ * first (catch-up), then receives the shared batches buffered meanwhile. An instance that has not
+ * received a batch yet judges by the checkpoint, by its `publishing` end while it is marked (the
+ * batch may have gone out before this instance listened).
+ */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import type { PollCycleStep } from '../config/index.js';
 import type { CursorCodec } from '../cursor/index.js';
 import type { DeltaEngine } from '../delta/engine.js';
 import type { ResourceName } from '../delta/resources/types.js';
@@ -45,6 +75,8 @@ export interface PollerContext {
   pageSize: number;
   random: () => number;
   logger: Pick<Logger, 'debug' | 'warn'>;
+  /** Test seam: called at each step of a poll cycle (steps after `before-read` only in cycles that found changes). */
+  atStep?: ((step: PollCycleStep) => void) | undefined;
 }
 
 export interface PollerOptions extends PollerContext {
@@ -108,6 +140,9 @@ const ENDS_SUBSCRIPTION = new Set(['RESYNC_REQUIRED', 'UNAUTHENTICATED', 'FORBID
  */
 export function createPoller(options: PollerOptions): Poller {
   const { id, resource, binding, template, engine, cursors, coordinator, checkpoints, intervalMs, lockTtlMs, pageSize, random, logger } = options;
+  const atStep = options.atStep ?? (() => undefined);
+  /** A follower tries the lease this often: a dead holder's keys are taken over soon after its lease expires. */
+  const followRetryMs = Math.min(intervalMs, Math.max(1, Math.ceil(lockTtlMs / 3)));
   const members = new Map<PollSubscriber, Member>();
   const telemetry = pollerTelemetry(resource);
   const leaseToken = randomUUID();
@@ -115,7 +150,7 @@ export function createPoller(options: PollerOptions): Poller {
   let holding = false;
   /** Where the next poll reads from (holder only). */
   let position: Position | undefined;
-  /** Fingerprint of the position of the key's last batch (or silent start). */
+  /** Fingerprint of where this instance's stream stands: the end of the last batch it received (or of its silent start); undefined until known. */
   let anchor: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
@@ -162,8 +197,10 @@ export function createPoller(options: PollerOptions): Poller {
       failures = 0;
       const now = again && next === 'poll';
       again = false;
-      // Only polls stretch to the cadence (push: the backstop); a follower keeps trying the lease every interval.
-      if (!stopped() && !controller.signal.aborted) schedule(next, now ? 0 : jittered(next === 'poll' ? cadence() : intervalMs, random));
+      // Only polls stretch to the cadence (push: the backstop); a follower retries the lease every followRetryMs.
+      if (!stopped() && !controller.signal.aborted) {
+        schedule(next, now ? 0 : jittered(next === 'poll' ? cadence() : phase === 'following' ? followRetryMs : intervalMs, random));
+      }
     } catch (error) {
       if (stopped() || controller.signal.aborted) return;
       await failed(step, error);
@@ -235,10 +272,15 @@ export function createPoller(options: PollerOptions): Poller {
     const seed =
       [...members.entries()].find(([sub, m]) => m.state === 'pending' && sub.after !== undefined)?.[0]?.after ??
       (initialUrl === undefined && !saved ? [...members.keys()].find((sub) => sub.after !== undefined)?.after : undefined);
-    if (saved && checkpoint && othersRely) {
-      // Subscribers elsewhere stand at the checkpoint: continue from there.
+    const published = checkpoint?.publishing && anchor === checkpoint.publishing.anchor ? openCheckpoint(checkpoint.publishing.cursor) : undefined;
+    if (saved && checkpoint && othersRely && published && checkpoint.publishing) {
+      // The last holder died after publishing a batch it had not committed; this instance received it, so every listener did.
+      position = published.position;
+      await save(position, checkpoint.publishing.anchor);
+    } else if (saved && checkpoint && othersRely) {
+      // Subscribers elsewhere stand at the checkpoint: continue from there (re-reading a batch that was being published, if any).
       position = saved.position;
-      anchor = checkpoint.anchor;
+      anchor ??= checkpoint.anchor;
     } else if (seed) {
       // Start from the first subscriber's cursor (no new round needed); others catch up.
       const seedAnchor = anchorOf(seed.position);
@@ -275,20 +317,32 @@ export function createPoller(options: PollerOptions): Poller {
     await checkpoints.set(id, { cursor: seal(at), anchor: fingerprint, savedAt: Date.now() });
   }
 
+  /** One poll cycle (see the top of this file for the order of its steps). */
   async function poll(signal: AbortSignal): Promise<Step> {
     if (!holding || position === undefined) return 'lead';
-    const { entries, end } = await pollRound(engine, { round: { ...template, position }, getToken, signal, pageSize });
+    atStep('before-read');
+    const from = position;
+    const { entries, end } = await pollRound(engine, { round: { ...template, position: from }, getToken, signal, pageSize });
     if (stopped() || signal.aborted) return 'poll';
-    if (entries.length > 0) {
-      const cursor = seal(end);
-      const fingerprint = anchorOf(end);
-      await checkpoints.set(id, { cursor, anchor: fingerprint, savedAt: Date.now() });
-      // Advance only once published: a failed publish re-polls the same changes next time.
-      await coordinator.publish(id, { type: 'batch', anchor: fingerprint, batch: buildBatch(entries, cursor, seal) });
-      anchor = fingerprint;
-      logger.debug({ poller: id, resource, changes: entries.length }, 'batch published');
+    if (entries.length === 0) {
+      position = end;
+      return 'poll';
     }
+    atStep('after-read');
+    const cursor = seal(end);
+    const fingerprint = anchorOf(end);
+    await checkpoints.set(id, { cursor: seal(from), anchor: anchorOf(from), publishing: { cursor, anchor: fingerprint }, savedAt: Date.now() });
+    atStep('before-publish');
+    if (stopped() || signal.aborted) return 'poll';
+    // Advance only once published: a failed publish re-polls the same changes next time.
+    await coordinator.publish(id, { type: 'batch', anchor: fingerprint, batch: buildBatch(entries, cursor, seal) });
     position = end;
+    logger.debug({ poller: id, resource, changes: entries.length }, 'batch published');
+    atStep('after-publish');
+    // Lease lost meanwhile: the new holder owns the checkpoint (it resumes at or before this batch).
+    if (!stopped() && !holding) return 'poll';
+    await checkpoints.set(id, { cursor, anchor: fingerprint, savedAt: Date.now() });
+    atStep('after-checkpoint');
     return 'poll';
   }
 
@@ -307,7 +361,7 @@ export function createPoller(options: PollerOptions): Poller {
           work?.abort();
           phase = 'following';
           followed = true;
-          schedule('lead', jittered(intervalMs, random));
+          schedule('lead', jittered(followRetryMs, random));
         },
         () => undefined,
       );
@@ -320,7 +374,8 @@ export function createPoller(options: PollerOptions): Poller {
       endAll(gatewayError(message.code, message.message));
       return;
     }
-    if (!holding) anchor = message.anchor;
+    // The stream of this instance now stands at the batch's end (the holder's own batches come back this way too).
+    anchor = message.anchor;
     for (const [sub, member] of members) {
       if (member.state === 'live') sub.deliver(message.batch);
       else member.buffer.push(message.batch);
@@ -336,7 +391,11 @@ export function createPoller(options: PollerOptions): Poller {
     if (!sub.after) return goLive(sub, member);
     member.state = 'catching-up';
     let current = anchor;
-    if (!holding) current = (await checkpoints.get(id).catch(() => undefined))?.anchor;
+    if (current === undefined) {
+      // No batch received yet: the checkpoint says where the key stands (its batch's end while one is being published).
+      const checkpoint = await checkpoints.get(id).catch(() => undefined);
+      current = anchor ?? checkpoint?.publishing?.anchor ?? checkpoint?.anchor;
+    }
     if (members.get(sub) !== member) return;
     if (current !== undefined && current === anchorOf(sub.after.position)) return goLive(sub, member);
     await catchUp(sub, member, sub.after);

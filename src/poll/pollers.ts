@@ -8,12 +8,16 @@ import type { DeltaEngine } from '../delta/engine.js';
 import type { ResourceName } from '../delta/resources/types.js';
 import type { RoundState } from '../delta/round.js';
 import { gatewayError } from '../errors.js';
+import type { Readiness } from '../store/index.js';
 import { createCheckpointStore, DEFAULT_CHECKPOINT_TTL_MS } from './checkpoints.js';
 import { createLocalCoordinator, type PollCoordinator } from './coordinator.js';
 import { pollKeyOf } from './poll-key.js';
 import { detachedFromRequest, subscriberOpened } from '../telemetry/poll.js';
-import { createPoller, type Poller, type PollerStats, type PollEvent, type PollSubscriber, type RoundTemplate } from './poller.js';
+import { createPoller, type Poller, type PollerContext, type PollerStats, type PollEvent, type PollSubscriber, type RoundTemplate } from './poller.js';
 import type { PollPush, PollPushLink } from './push-link.js';
+
+/** How long a dead instance's poll leases keep its keys from being taken over. */
+export const DEFAULT_LOCK_TTL_MS = 5000;
 
 export interface PollersOptions {
   engine: DeltaEngine;
@@ -26,7 +30,7 @@ export interface PollersOptions {
   coordinator?: PollCoordinator;
   /** Items per Graph page while polling. @default 200 */
   pageSize?: number;
-  /** Lease lifetime without renewal. @default max(3 × interval, 5000) */
+  /** `POLL_LOCK_TTL_MS`: lease lifetime without renewal (renewed every third of it). @default 5000 */
   lockTtlMs?: number;
   /** @default 7 days */
   checkpointTtlMs?: number;
@@ -41,6 +45,8 @@ export interface PollersOptions {
   /** `MAX_SUBSCRIPTIONS_PER_PRINCIPAL`. @default 500 */
   maxSubscriptionsPerPrincipal?: number;
   logger: Pick<Logger, 'debug' | 'warn'>;
+  /** Test seam: called at each step of every poll cycle (see poller.ts). */
+  atStep?: PollerContext['atStep'];
 }
 
 export interface SubscribeRequest {
@@ -65,6 +71,8 @@ export interface Pollers {
   /** Pollers alive on this instance. */
   readonly size: number;
   stats(): PollerStats[];
+  /** Whether the poll coordinator works now (Redis: both connections up). */
+  readiness(): Readiness;
   /** Resolves once stopped pollers have finished their last Graph request and released their lease. */
   settled(): Promise<void>;
   /** Completes every subscription and stops every poller. */
@@ -108,7 +116,7 @@ export function createPollers(options: PollersOptions): Pollers {
   const maxSubscriptions = options.maxSubscriptionsPerPrincipal ?? 500;
   /** Open subscriptions per principal. */
   const open = new Map<string, number>();
-  const lockTtlMs = options.lockTtlMs ?? Math.max(3 * options.intervalMs, 5000);
+  const lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const context = {
     engine: options.engine,
     cursors: options.cursors,
@@ -119,6 +127,7 @@ export function createPollers(options: PollersOptions): Pollers {
     pageSize: options.pageSize ?? 200,
     random: options.random ?? Math.random,
     logger: options.logger,
+    atStep: options.atStep,
   };
   const pollers = new Map<string, Slot>();
   const stopping = new Set<Promise<void>>();
@@ -237,6 +246,7 @@ export function createPollers(options: PollersOptions): Pollers {
       return pollers.size;
     },
     stats: () => [...pollers.values()].map((slot) => slot.poller.stats()),
+    readiness: () => coordinator.readiness(),
     async settled() {
       await Promise.allSettled([...stopping]);
     },

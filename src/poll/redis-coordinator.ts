@@ -2,6 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { fromWire, toWire, type WireBatch } from './batch.js';
+import { READY } from '../store/index.js';
 import type { PollCoordinator, PollMessage, PushEvent } from './coordinator.js';
 
 export interface RedisCoordinatorOptions {
@@ -76,6 +77,12 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       const reply = (await publisher.pubsub('NUMSUB', channel(id))) as [string, number | string];
       // Our own subscriber connection is one of them.
       return Number(reply[1]) > 1;
+    },
+    readiness() {
+      // ioredis connects both at once and reconnects by itself; the subscriber is the pub/sub connection.
+      if (publisher.status !== 'ready') return { ok: false, reason: 'poll coordinator (Redis) not connected' };
+      if (subscriber.status !== 'ready') return { ok: false, reason: 'poll coordinator (Redis pub/sub) not subscribed' };
+      return READY;
     },
     async close() {
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);

@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
 import type { AuthProvider, AuthResult } from '../auth/types.js';
@@ -12,8 +12,9 @@ import { createPrefetcher } from '../delta/prefetch.js';
 import { MAX_FIRST } from '../delta/resources/query-options.js';
 import type { GraphClient } from '../graph/client.js';
 import { createGraphLoader } from '../graph/loader.js';
-import { createPollCoordinator, createPollers, type PollCoordinator } from '../poll/index.js';
+import { crashAt, createPollCoordinator, createPollers, type PollCoordinator } from '../poll/index.js';
 import type { PollPush } from '../poll/push-link.js';
+import { storeReadiness } from '../store/index.js';
 import { usePollers } from './use-pollers.js';
 import { schema } from '../schema/index.js';
 import { useRequestBodyLimit } from './body-limit.js';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
 }
 
 export const GRAPHQL_PATH = '/graphql';
+/** Readiness probe: 200 when the store (and with Redis the poll coordinator) is connected, else 503 with the reasons. */
+export const READY_PATH = '/ready';
 
 const DEFAULT_QUERY = `# The inbox, 10 messages a page. Run it, then pass pageInfo.endCursor as $after
 # until hasNextPage is false; keep that last endCursor and run again later: you get
@@ -84,7 +87,9 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
       backstopMs: config.push.backstopMs,
       maxPollersPerPrincipal: config.poll.maxPollersPerPrincipal,
       maxSubscriptionsPerPrincipal: config.poll.maxSubscriptionsPerPrincipal,
+      lockTtlMs: config.poll.lockTtlMs,
       logger,
+      atStep: config.poll.crashAt ? crashAt(config.poll.crashAt) : undefined,
     }),
     logger,
   };
@@ -120,6 +125,17 @@ export function createGateway(deps: GatewayDeps): YogaServerInstance<Record<stri
         blockFieldSuggestion: { enabled: true },
       }),
       useRequestErrorCodes(),
+      // Readiness apart from liveness (/health): the store, and with Redis the poll coordinator, connected.
+      useReadinessCheck({
+        endpoint: READY_PATH,
+        check: ({ fetchAPI }) => {
+          const reasons = [storeReadiness(deps.store), services.pollers.readiness()].flatMap((r) => (r.ok ? [] : [r.reason]));
+          return new fetchAPI.Response(JSON.stringify(reasons.length === 0 ? { ready: true } : { ready: false, reasons }), {
+            status: reasons.length === 0 ? 200 : 503,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          });
+        },
+      }),
       usePollers(services.pollers),
       useRequestParseErrors(),
       // Last: it wraps whichever request parser the plugins before it chose.

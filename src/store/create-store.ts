@@ -66,6 +66,7 @@ export function createStore(url: string, options: StoreOptions = {}): Keyv {
     store = new Keyv(namespace === undefined ? {} : { namespace });
   } else if (kind === 'redis') {
     store = createRedisKeyv(redisClientOptions(url), { connectionTimeout: REDIS_CONNECT_TIMEOUT_MS, ...(namespace === undefined ? {} : { namespace }) });
+    connectAtOnce(store);
   } else {
     const Adapter = loadSqliteAdapter();
     if (Adapter === null) {
@@ -83,20 +84,32 @@ export function createStore(url: string, options: StoreOptions = {}): Keyv {
 }
 
 // Redis down must not hang requests: commands fail at once while disconnected (no offline
-// queue), and a connection attempt gives up after a few quick retries; the next command tries
-// again, so the store heals by itself when Redis is back.
+// queue, once first connected), and a connection attempt gives up after a few quick retries; the
+// next command (or readiness probe) tries again, so the store heals by itself when Redis is back.
 const REDIS_CONNECT_TIMEOUT_MS = 3000;
 const REDIS_RECONNECT_ATTEMPTS = 3;
 
 function redisClientOptions(url: string) {
   return {
     url,
-    disableOfflineQueue: true,
+    // Queued until the first connection is ready (start-up's commands wait instead of failing); see connectAtOnce.
+    disableOfflineQueue: false,
     socket: {
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       reconnectStrategy: (retries: number, cause: Error) => (retries >= REDIS_RECONNECT_ATTEMPTS ? cause : Math.min(100 * 2 ** retries, 1000)),
     },
   };
+}
+
+/** Connects at start-up rather than on the first command; from the first `ready` on, commands fail fast while disconnected. */
+function connectAtOnce(store: Keyv): void {
+  const adapter = store.store as KeyvRedis<unknown>;
+  adapter.client.once('ready', () => {
+    const { options } = adapter.client as { options?: { disableOfflineQueue?: boolean } };
+    if (options) options.disableOfflineQueue = true;
+  });
+  // A failure is reported through the store's 'error' event (logged below) and retried by the next command.
+  adapter.getClient().catch(() => undefined);
 }
 
 /** The raw Redis client behind a redis:// store (for what Keyv lacks, e.g. `SET NX PX` locks), else undefined. */

@@ -7,3 +7,4 @@ export {
   type StoreKind,
   type StoreOptions,
 } from './create-store.js';
+export { READY, storeReadiness, type Readiness } from './readiness.js';

@@ -56,6 +56,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', GRAPH_BASE_URL: ' ', AUTH_MODE: '' })).toMatchObject({ port: 4000, demo: true });
   });
 
+  it('POLL_LOCK_TTL_MS defaults to 5 s; POLL_CRASH_AT (a test seam) is unset unless given, step and cycle', () => {
+    expect(loadConfig({}).poll).toEqual({ intervalMs: 30_000, lockTtlMs: 5000 });
+    expect(loadConfig({ POLL_LOCK_TTL_MS: '1500', POLL_CRASH_AT: 'after-publish' }).poll).toMatchObject({ lockTtlMs: 1500, crashAt: { step: 'after-publish', cycle: 1 } });
+    expect(loadConfig({ POLL_CRASH_AT: 'Before-Read:3' }).poll.crashAt).toEqual({ step: 'before-read', cycle: 3 });
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -197,6 +203,9 @@ describe('loadConfig', () => {
     ['GRAPH_IMMUTABLE_IDS', 'yes', /true, false, 1 or 0/],
     ['PORT', '4000.5', /port/],
     ['POLL_INTERVAL_MS', '0', /positive/],
+    ['POLL_LOCK_TTL_MS', '50', /at least 100/],
+    ['POLL_CRASH_AT', 'after-lunch', /before-read, after-read, before-publish, after-publish, after-checkpoint/],
+    ['POLL_CRASH_AT', 'after-read:0', /<step>\[:<n>\]/],
     ['STORE_URL', 'redis://', /redis:\/\/host:port/],
     ['STORE_URL', 'sqlite://', /sqlite/],
   ])('%s=%s is rejected', (variable, value, message) => {

@@ -35,7 +35,7 @@ export async function redisForTests(): Promise<RedisForTests> {
   return reason === undefined ? startTestRedis() : { reason };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
