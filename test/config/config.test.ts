@@ -57,7 +57,7 @@ describe('loadConfig', () => {
   });
 
   it('POLL_LOCK_TTL_MS defaults to 5 s; POLL_CRASH_AT (a test seam) is unset unless given, step and cycle', () => {
-    expect(loadConfig({}).poll).toEqual({ intervalMs: 30_000, lockTtlMs: 5000 });
+    expect(loadConfig({}).poll).toEqual({ intervalMs: 30_000, lockTtlMs: 5000, maxPollersPerPrincipal: 50, maxSubscriptionsPerPrincipal: 500 });
     expect(loadConfig({ POLL_LOCK_TTL_MS: '1500', POLL_CRASH_AT: 'after-publish' }).poll).toMatchObject({ lockTtlMs: 1500, crashAt: { step: 'after-publish', cycle: 1 } });
     expect(loadConfig({ POLL_CRASH_AT: 'Before-Read:3' }).poll.crashAt).toEqual({ step: 'before-read', cycle: 3 });
   });
