@@ -1,4 +1,9 @@
-import type { TracesConfig } from '../config/index.js';
+/** What tracing needs of the configuration (config/'s `TracesConfig` has this shape; telemetry/ sits below config/). */
+export interface TracingSettings {
+  readonly enabled: boolean;
+  readonly protocol: 'http/protobuf' | 'http/json';
+  readonly serviceName: string;
+}
 
 export interface Tracing {
   /** Exports the spans still queued, then stops. */
@@ -15,7 +20,7 @@ const NONE: Tracing = { shutdown: async () => undefined };
  * instrumentation: the gateway makes its own spans, which never carry a URL, a token or a user.
  * Without an endpoint nothing is loaded and `@opentelemetry/api` stays a no-op.
  */
-export async function startTracing(traces: TracesConfig): Promise<Tracing> {
+export async function startTracing(traces: TracingSettings): Promise<Tracing> {
   if (!traces.enabled) return NONE;
   const [{ NodeSDK }, exporter] = await Promise.all([import('@opentelemetry/sdk-node'), traceExporter(traces.protocol)]);
   const sdk = new NodeSDK({
@@ -29,7 +34,7 @@ export async function startTracing(traces: TracesConfig): Promise<Tracing> {
   return { shutdown: () => sdk.shutdown() };
 }
 
-async function traceExporter(protocol: TracesConfig['protocol']) {
+async function traceExporter(protocol: TracingSettings['protocol']) {
   switch (protocol) {
     case 'http/json':
       return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
