@@ -1,21 +1,12 @@
-import { createServer } from 'node:net';
 import type { Keyv } from 'keyv';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { RunningEmulator } from '../../src/emulator/index.js';
+import { freePort } from './redis.js';
 import { startSubscriptionGateway, type SubscriptionGateway } from './subscription-harness.js';
 
-/** A port free right now (the gateway must know its NOTIFICATION_URL before it listens). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+// The gateway must know its NOTIFICATION_URL before it listens: push tests pick a free port first.
+export { freePort };
 
 export interface PushGatewayOptions {
   emulator: RunningEmulator;
