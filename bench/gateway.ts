@@ -6,9 +6,12 @@
  *
  *   npx tsx bench/gateway.ts [--messages 10000] [--page 100] [--repeat 5] [--latency 50] [--profile dir]
  *                            [--node-env production] [--gateway-flags=--max-semi-space-size=64]
+ *                            [--dist] [--memory-rounds 3]
  *
  * `--profile dir` runs the gateway with `node --cpu-prof` and prints where its busy time went, per page.
  * `--node-env` and `--gateway-flags` set the gateway process's NODE_ENV and node flags (deployment knobs).
+ * `--dist` runs the gateway from the production build (`npm run build` first: dist/, plain JavaScript).
+ * `--memory-rounds N` measures only memory: N consecutive gateway rounds, the gateway's RSS and heap after each.
  * Figures go to bench/README.md by hand; nothing here asserts them.
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
@@ -81,12 +84,14 @@ async function runEmulator(messages: number): Promise<void> {
   );
 }
 
-async function runGateway(graphBaseUrl: string): Promise<void> {
-  const [{ loadConfig }, { createLogger }, { startGatewayServer }] = await Promise.all([
-    import('../src/config/index.js'),
-    import('../src/log.js'),
-    import('../src/server/gateway-server.js'),
-  ]);
+async function runGateway(graphBaseUrl: string, fromDist: boolean): Promise<void> {
+  // The production build has the same modules under dist/ as src/ (tsc, rootDir src).
+  const dir = fromDist ? '../dist' : '../src';
+  const [{ loadConfig }, { createLogger }, { startGatewayServer }] = (await Promise.all([
+    import(`${dir}/config/index.js`),
+    import(`${dir}/log.js`),
+    import(`${dir}/server/gateway-server.js`),
+  ])) as [typeof import('../src/config/index.js'), typeof import('../src/log.js'), typeof import('../src/server/gateway-server.js')];
   // As server.ts builds it: pass-through auth, memory:// store.
   // The read path's switches pass through from the bench's environment (GRAPHQL_JIT=false, GRAPH_PREFETCH=false).
   const switches = Object.fromEntries(['GRAPHQL_JIT', 'GRAPH_PREFETCH'].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
@@ -99,7 +104,7 @@ async function runGateway(graphBaseUrl: string): Promise<void> {
 // The benchmark itself.
 
 
-function start(role: 'emulator' | 'gateway', arg: string, execArgv: string[] = [], nodeEnv?: string): Promise<BenchChild> {
+function start(role: 'emulator' | 'gateway' | 'gateway-dist', arg: string, execArgv: string[] = [], nodeEnv?: string): Promise<BenchChild> {
   return forkBenchChild(SELF, [role, arg], { execArgv, env: nodeEnv === undefined ? process.env : { ...process.env, NODE_ENV: nodeEnv } });
 }
 
@@ -320,6 +325,8 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       'node-env': { type: 'string' },
       'gateway-flags': { type: 'string' },
+      dist: { type: 'boolean' },
+      'memory-rounds': { type: 'string' },
     },
   });
   const MESSAGES = Number(values.messages ?? 10_000);
@@ -338,7 +345,7 @@ async function main(): Promise<void> {
   // checks; node flags such as --max-semi-space-size=64 change how often V8 collects young garbage.
   const gatewayFlags = (values['gateway-flags'] ?? '').split(' ').filter((f) => f !== '');
   const nodeEnv = values['node-env'];
-  const gateway = await start('gateway', emulator.url, [...gatewayFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])], nodeEnv);
+  const gateway = await start(values.dist ? 'gateway-dist' : 'gateway', emulator.url, [...gatewayFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])], nodeEnv);
   const token = await (await fetch(`${emulator.url}/_emulator/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json().then((b) => (b as { access_token: string }).access_token);
 
   const emulatorPool = new Pool(emulator.url, { connections: 4 });
@@ -358,6 +365,10 @@ async function main(): Promise<void> {
     }
   };
   try {
+    if (values['memory-rounds'] !== undefined) {
+      await memoryRounds(gateway, gatewayPool, token, PAGE, Number(values['memory-rounds']), { messages: MESSAGES, dist: values.dist === true, nodeEnv });
+      return;
+    }
     const gatewayStart = await gateway.usage();
 
     // Warm-up (JIT, connections), and a check that both paths read the same items in the same order.
@@ -506,7 +517,36 @@ async function main(): Promise<void> {
   if (profileDir) process.stdout.write(`\nGateway CPU profile (${profileDir}):\n${await summarizeProfile(profileDir, gatewayPagesServed)}\n`);
 }
 
+/**
+ * Memory over consecutive rounds: the gateway's RSS and heap after each round, as the OS sees them and
+ * after a full GC. A sync service runs round after round; what a round leaves behind must not add up.
+ */
+async function memoryRounds(gateway: BenchChild, pool: Pool, token: string, pageSize: number, rounds: number, about: { messages: number; dist: boolean; nodeEnv: string | undefined }): Promise<void> {
+  const out: string[] = [];
+  out.push(`\nGateway memory over ${rounds} consecutive rounds (${new Date().toISOString().slice(0, 10)}, node ${process.version}; ${about.messages.toLocaleString('en')} messages, first: ${pageSize}; gateway from ${about.dist ? 'dist/' : 'src/ (tsx)'}, NODE_ENV=${about.nodeEnv ?? '(unset)'})\n`);
+  out.push('| after | RSS | heap used | heap total | external | RSS after a full GC | heap used after a full GC | round |');
+  out.push('|---|---|---|---|---|---|---|---|');
+  const row = async (label: string, ms?: number) => {
+    const raw = await gateway.usage(false);
+    const gc = await gateway.usage(true);
+    out.push(`| ${label} | ${mb(raw.rss)} | ${mb(raw.heapUsed)} | ${mb(raw.heapTotal)} | ${mb(raw.external)} | ${mb(gc.rss)} | ${mb(gc.heapUsed)} | ${ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`} |`);
+    return raw.rss;
+  };
+  await row('start');
+  const rss: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const r = await gatewayRound(pool, token, pageSize);
+    if (r.ids.length !== about.messages) throw new Error(`round ${i} read ${r.ids.length} items, not ${about.messages}`);
+    rss.push(await row(`round ${i}`, r.ms));
+  }
+  const first = rss[0] ?? 0;
+  const last = rss[rss.length - 1] ?? 0;
+  out.push(`\nRSS after round ${rounds} against after round 1: ${last >= first ? '+' : ''}${(((last - first) / first) * 100).toFixed(1)} %.`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
 const [role, arg] = process.argv.slice(2);
 if (role === 'emulator') await runEmulator(Number(arg));
-else if (role === 'gateway') await runGateway(arg ?? '');
+else if (role === 'gateway') await runGateway(arg ?? '', false);
+else if (role === 'gateway-dist') await runGateway(arg ?? '', true);
 else await main();

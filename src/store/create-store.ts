@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import KeyvRedis, { createKeyv as createRedisKeyv, type RedisClientConnectionType } from '@keyv/redis';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { createLogger, type Logger } from '../log.js';
+import { ExpiringMap } from './expiring-map.js';
 
 export type StoreKind = 'memory' | 'sqlite' | 'redis';
 
@@ -12,6 +13,8 @@ export interface StoreOptions {
   namespace?: string;
   /** Where store errors (e.g. a Redis outage, which Keyv otherwise reports as cache misses) are logged. @default a 'warn' logger on stdout */
   logger?: Logger;
+  /** `memory://` only: how often expired entries are dropped. @default 60000 */
+  sweepIntervalMs?: number;
 }
 
 /** Thrown at start-up when STORE_URL names a backend this build cannot provide. */
@@ -63,7 +66,9 @@ export function createStore(url: string, options: StoreOptions = {}): Keyv {
   const kind = storeKind(url);
   let store: Keyv;
   if (kind === 'memory') {
-    store = new Keyv(namespace === undefined ? {} : { namespace });
+    // Keyv's default Map keeps an expired entry until it is read: this one drops it within a minute.
+    const map = new ExpiringMap(options.sweepIntervalMs);
+    store = new Keyv({ store: map, ...(namespace === undefined ? {} : { namespace }) });
   } else if (kind === 'redis') {
     store = createRedisKeyv(redisClientOptions(url), { connectionTimeout: REDIS_CONNECT_TIMEOUT_MS, ...(namespace === undefined ? {} : { namespace }) });
     connectAtOnce(store);
