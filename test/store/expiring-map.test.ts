@@ -46,7 +46,7 @@ describe('memory:// drops expired entries that nobody reads again', () => {
 
   it('createStore("memory://") sweeps on its timer: a stashed page leaves memory after its TTL', async () => {
     const store = createStore('memory://', { logger: createLogger('silent'), sweepIntervalMs: 20 });
-    const map = (store.opts as { store: ExpiringMap }).store;
+    const map = store.opts.store as unknown as ExpiringMap;
     expect(map).toBeInstanceOf(ExpiringMap);
     const stash = createPageStash(store, 30);
     await stash.put({ from: 1, items: [{ id: 'a' }], end: { kind: 'delta', link: 'https://graph.microsoft.com/v1.0/x' } });
