@@ -10,7 +10,6 @@ export class ExpiringMap<V = unknown> extends Map<string, V> {
 
   constructor(sweepIntervalMs = 60_000, private readonly now: () => number = Date.now) {
     super();
-    // Map's constructor calls set() for initial entries before this class's fields exist: none are passed.
     if (sweepIntervalMs > 0) {
       this.timer = setInterval(() => this.sweep(), sweepIntervalMs);
       this.timer.unref();
@@ -20,9 +19,8 @@ export class ExpiringMap<V = unknown> extends Map<string, V> {
   /** Keyv calls `store.set(key, value, ttl)`; a missing or zero TTL never expires. */
   override set(key: string, value: V, ttlMs?: number): this {
     super.set(key, value);
-    // `expiresAt` is undefined only while Map's constructor runs (no entries then).
-    if (typeof ttlMs === 'number' && ttlMs > 0) this.expiresAt?.set(key, this.now() + ttlMs);
-    else this.expiresAt?.delete(key);
+    if (typeof ttlMs === 'number' && ttlMs > 0) this.expiresAt.set(key, this.now() + ttlMs);
+    else this.expiresAt.delete(key);
     return this;
   }
 
