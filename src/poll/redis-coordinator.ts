@@ -25,6 +25,22 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 // Commands fail after a couple of reconnect attempts instead of queueing forever: a poller retries later.
 const CLIENT_OPTIONS = { maxRetriesPerRequest: 2, connectTimeout: 3000 } as const;
 
+/** Resolves once `client` is ready (rejects after the connect timeout). */
+function ready(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(() => done(new Error('Redis pub/sub connection not ready')), CLIENT_OPTIONS.connectTimeout);
+    client.on('ready', onReady);
+  });
+}
+
 /**
  * Leases are single Redis keys (`SET key token NX PX ttl`, renewed and released by token); batches
  * travel as JSON over Redis pub/sub (yoga's Redis event target), one channel per poller key.
@@ -68,9 +84,18 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
         const wire = event.detail;
         listener(wire.type === 'batch' ? { type: 'batch', anchor: wire.anchor, batch: fromWire(wire.batch) } : (wire satisfies PollMessage));
       };
+      // A SUBSCRIBE sent before the connection's ready check fails that check, and ioredis does not
+      // restore subscriptions of a connection that never got ready: the channel would stay silent.
+      await ready(subscriber);
       events.addEventListener(channel(id), handler);
-      // The event target does not wait for SUBSCRIBE; a PING behind it on the same connection does.
-      await subscriber.ping();
+      try {
+        // The event target does not wait for SUBSCRIBE; a PING behind it on the same connection does.
+        await subscriber.ping();
+      } catch (error) {
+        // Leave nothing behind: the event target subscribes again for the next listener only if none is left.
+        events.removeEventListener(channel(id), handler);
+        throw error;
+      }
       return () => events.removeEventListener(channel(id), handler);
     },
     async othersListening(id) {

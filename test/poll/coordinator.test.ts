@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalCoordinator, type PollCoordinator, type PollMessage } from '../../src/poll/coordinator.js';
 import { createRedisCoordinator } from '../../src/poll/redis-coordinator.js';
-import { redisSkipReason, startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { freePort, redisSkipReason, startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 /** Two instances' views of one coordination backend (the local one: one process, so one object). */
 interface Pair {
@@ -115,6 +115,31 @@ describe.skipIf(skip !== undefined)('Redis coordinator', () => {
     offB();
     offA();
   });
+
+  it('a listen that failed while Redis was away leaves nothing behind: once Redis is up, the next listen receives', async () => {
+    const port = await freePort();
+    const away = createRedisCoordinator({ url: `redis://127.0.0.1:${port}` });
+    made.push(away);
+    await expect(away.listen('late', () => undefined)).rejects.toThrow();
+    const later = await startTestRedis(port);
+    try {
+      const got = received();
+      let off: (() => void) | undefined;
+      for (let i = 0; i < 100 && off === undefined; i += 1) {
+        off = await away.listen('late', got.listener).catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return undefined;
+        });
+      }
+      const other = createRedisCoordinator({ url: later.url });
+      made.push(other);
+      await other.publish('late', batch(7));
+      await eventually(() => got.messages.length === 1);
+      off?.();
+    } finally {
+      await later.close();
+    }
+  }, 30_000);
 
   it('a lease expires when its holder stops renewing it', async () => {
     const a = make();
