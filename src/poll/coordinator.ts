@@ -6,6 +6,10 @@ export type PollMessage =
   | { type: 'batch'; /** fingerprint of the batch's round-end position */ anchor: string; batch: DeltaBatch }
   /** The shared position is gone (Graph answered 410): every subscriber of the key ends. */
   | { type: 'end'; code: 'RESYNC_REQUIRED'; message: string }
+  /** An instance with a subscriber ahead of the shared position asks the holder to poll (see `poller.ts`, "Joining ahead"). */
+  | { type: 'sync'; ref: string }
+  /** The holder's answer: a poll whose read began after those requests is done; `cursor` is where it ended. */
+  | { type: 'synced'; refs: string[]; cursor: string }
   /** On a push channel (not a poller's): a checked Graph notification for the pollers of one Graph subscription. */
   | { type: 'push'; event: PushEvent };
 

@@ -26,6 +26,14 @@
  * first (catch-up), then receives the shared batches buffered meanwhile. An instance that has not
  * received a batch yet judges by the checkpoint, by its `publishing` end while it is marked (the
  * batch may have gone out before this instance listened).
+ *
+ * Joining ahead: a catch-up reads to now, past the shared position. The shared poller's next read
+ * then omits an item created after the shared position and deleted since (Graph leaves out what was
+ * created and deleted since a link), which the caught-up subscriber holds. So after its catch-up the
+ * subscriber does not go live at once: its instance asks the holder for a poll (`sync`), buffers the
+ * shared batches, and once the holder answers (`synced`: a poll whose read began after the request)
+ * reads its own way on from the catch-up's end, keeping only the removals. It then receives the
+ * buffered batches and those removals as one batch whose cursor is the shared position.
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
@@ -96,6 +104,8 @@ export interface PollerStats {
   resource: ResourceName;
   phase: Phase;
   subscribers: number;
+  /** Of those, how many receive the shared batches (the others are still catching up or aligning). */
+  live: number;
   /** Whether this instance holds the key's lease (polls it). */
   holding: boolean;
   /** Pending timers (poll, lease renewal, catch-up retries). */
@@ -121,10 +131,15 @@ type Phase = 'new' | 'starting' | 'establishing' | 'holding' | 'following' | 'st
 type Step = 'lead' | 'poll';
 
 interface Member {
-  /** pending: `after` not yet compared with the shared position; catching-up: reading its own way to now. */
-  state: 'pending' | 'catching-up' | 'live';
+  /**
+   * pending: `after` not yet compared with the shared position; catching-up: reading its own way to
+   * now; aligning: caught up ahead of the shared position, waiting for a shared poll after it.
+   */
+  state: 'pending' | 'catching-up' | 'aligning' | 'live';
   /** Batches that arrived before the member went live. */
   buffer: DeltaBatch[];
+  /** While aligning: the request sent to the holder, the catch-up's end, and the shared position once answered. */
+  align?: { ref: string; frontier: RoundState; resume: string; shared?: string | Promise<string> };
   abort?: AbortController;
   timer?: NodeJS.Timeout;
 }
@@ -162,6 +177,10 @@ export function createPoller(options: PollerOptions): Poller {
   let followed = false;
   /** A poll was asked for (pollNow) while one was under way: poll again right after it. */
   let again = false;
+  /** Holder: `sync` requests received; the next poll (its read begins after them) answers them. */
+  const syncRequests = new Set<string>();
+  /** A member waiting for the holder's answer asks again this often (the holder may have died meanwhile). */
+  const syncRetryMs = lockTtlMs + followRetryMs;
   const cadence = options.cadence ?? (() => intervalMs);
   /** Async work under way (polls, catch-ups): stop() waits for it, so nothing outlives the poller. */
   const pending = new Set<Promise<unknown>>();
@@ -322,10 +341,21 @@ export function createPoller(options: PollerOptions): Poller {
     if (!holding || position === undefined) return 'lead';
     atStep('before-read');
     const from = position;
-    const { entries, end } = await pollRound(engine, { round: { ...template, position: from }, getToken, signal, pageSize });
+    // Requests that arrived before this read begins are answered by it.
+    const answering = [...syncRequests];
+    syncRequests.clear();
+    let read: Awaited<ReturnType<typeof pollRound>>;
+    try {
+      read = await pollRound(engine, { round: { ...template, position: from }, getToken, signal, pageSize });
+    } catch (error) {
+      for (const ref of answering) syncRequests.add(ref);
+      throw error;
+    }
+    const { entries, end } = read;
     if (stopped() || signal.aborted) return 'poll';
     if (entries.length === 0) {
       position = end;
+      await answerSync(answering, seal(end));
       return 'poll';
     }
     atStep('after-read');
@@ -338,12 +368,19 @@ export function createPoller(options: PollerOptions): Poller {
     await coordinator.publish(id, { type: 'batch', anchor: fingerprint, batch: buildBatch(entries, cursor, seal) });
     position = end;
     logger.debug({ poller: id, resource, changes: entries.length }, 'batch published');
+    await answerSync(answering, cursor);
     atStep('after-publish');
     // Lease lost meanwhile: the new holder owns the checkpoint (it resumes at or before this batch).
     if (!stopped() && !holding) return 'poll';
     await checkpoints.set(id, { cursor, anchor: fingerprint, savedAt: Date.now() });
     atStep('after-checkpoint');
     return 'poll';
+  }
+
+  /** Tells the instances that asked that a poll begun after their request is done (after its batch, on the same channel). */
+  async function answerSync(refs: string[], cursor: string) {
+    if (refs.length === 0) return;
+    await coordinator.publish(id, { type: 'synced', refs, cursor }).catch(() => undefined);
   }
 
   function startRenewing() {
@@ -374,11 +411,32 @@ export function createPoller(options: PollerOptions): Poller {
       endAll(gatewayError(message.code, message.message));
       return;
     }
+    if (message.type === 'sync') {
+      if (!holding) return; // not ours to answer; the asker asks again
+      syncRequests.add(message.ref);
+      requestPoll();
+      return;
+    }
+    if (message.type === 'synced') {
+      for (const [sub, member] of members) {
+        const align = member.align;
+        if (member.state !== 'aligning' || align === undefined || align.shared !== undefined || !message.refs.includes(align.ref)) continue;
+        align.shared = message.cursor;
+        clearTimeout(member.timer);
+        delete member.timer;
+        track(sweep(sub, member));
+      }
+      return;
+    }
     // The stream of this instance now stands at the batch's end (the holder's own batches come back this way too).
     anchor = message.anchor;
     for (const [sub, member] of members) {
       if (member.state === 'live') sub.deliver(message.batch);
-      else member.buffer.push(message.batch);
+      else {
+        member.buffer.push(message.batch);
+        // Answered already: the batch comes after the answered poll, so the member will stand at its end.
+        if (member.align?.shared !== undefined) member.align.shared = message.batch.cursor;
+      }
     }
   }
 
@@ -407,11 +465,11 @@ export function createPoller(options: PollerOptions): Poller {
     try {
       const { entries, end } = await pollRound(engine, { round, getToken: () => sub.getToken(), signal: controller.signal, pageSize });
       if (members.get(sub) !== member || controller.signal.aborted) return;
-      if (entries.length > 0) {
-        const own = sealer(round);
-        sub.deliver(buildBatch(entries, own(end), own));
-      }
-      goLive(sub, member);
+      const own = sealer(round);
+      const resume = own(end);
+      if (entries.length > 0) sub.deliver(buildBatch(entries, resume, own));
+      // Shared batches that arrived meanwhile may start before the catch-up's end: drop none, but align first.
+      startAligning(sub, member, { ...round, position: end }, resume);
     } catch (error) {
       if (members.get(sub) !== member || controller.signal.aborted) return;
       const code = isGatewayError(error) ? error.extensions.code : undefined;
@@ -421,6 +479,55 @@ export function createPoller(options: PollerOptions): Poller {
       member.timer = setTimeout(() => {
         member.timer = undefined;
         track(catchUp(sub, member, round));
+      }, delay);
+    } finally {
+      if (member.abort === controller) delete member.abort;
+    }
+  }
+
+  /** Caught up to `frontier` (ahead of the shared position): ask the holder for a poll that begins after now. */
+  function startAligning(sub: PollSubscriber, member: Member, frontier: RoundState, resume: string) {
+    const ref = randomUUID();
+    member.state = 'aligning';
+    member.align = { ref, frontier, resume };
+    const ask = () => {
+      if (members.get(sub) !== member || member.align?.ref !== ref || member.align.shared !== undefined) return;
+      logger.debug({ poller: id, resource }, 'caught-up subscriber asks for a shared poll');
+      void coordinator.publish(id, { type: 'sync', ref }).catch(() => undefined);
+      member.timer = setTimeout(ask, syncRetryMs);
+    };
+    ask();
+  }
+
+  /**
+   * The holder's answer came: read on from the catch-up's end and keep the removals (items the
+   * shared reads may have left out), then hand over the buffered shared batches with them.
+   */
+  async function sweep(sub: PollSubscriber, member: Member) {
+    const align = member.align;
+    if (align === undefined || align.shared === undefined) return;
+    const controller = new AbortController();
+    member.abort = controller;
+    try {
+      const { entries } = await pollRound(engine, { round: align.frontier, getToken: () => sub.getToken(), signal: controller.signal, pageSize });
+      if (members.get(sub) !== member || controller.signal.aborted) return;
+      const shared = member.align?.shared ?? align.shared;
+      const edges = [...member.buffer.flatMap((batch) => batch.edges), ...buildBatch(entries.filter((e) => e.removed !== undefined), align.resume, () => align.resume).edges];
+      member.buffer = [];
+      delete member.align;
+      // A cursor inside this batch would stand between two reads: every edge resumes from before it (nothing lost).
+      if (edges.length > 0) sub.deliver({ edges: edges.map((edge) => ({ node: edge.node, removed: edge.removed, cursor: align.resume })), cursor: shared });
+      logger.debug({ poller: id, resource, removals: entries.filter((e) => e.removed !== undefined).length, buffered: edges.length }, 'caught-up subscriber aligned');
+      goLive(sub, member);
+    } catch (error) {
+      if (members.get(sub) !== member || controller.signal.aborted) return;
+      const code = isGatewayError(error) ? error.extensions.code : undefined;
+      if (code !== undefined && ENDS_SUBSCRIPTION.has(code)) return endMember(sub, error as GraphQLError);
+      const delay = code === 'THROTTLED' ? Math.max(((error as GraphQLError).extensions.retryAfter ?? 0) * 1000, intervalMs) : backoff(intervalMs, 2, random);
+      logger.warn({ poller: id, resource, code: code ?? 'INTERNAL', retryInMs: delay, err: code ? undefined : error }, 'catch-up sweep failed; retrying');
+      member.timer = setTimeout(() => {
+        member.timer = undefined;
+        track(sweep(sub, member));
       }, delay);
     } finally {
       if (member.abort === controller) delete member.abort;
@@ -481,6 +588,15 @@ export function createPoller(options: PollerOptions): Poller {
     return stopping;
   }
 
+  /** Polls now, or right after the poll (or the start) under way. */
+  function requestPoll() {
+    if (work !== undefined || phase !== 'holding') {
+      again = true;
+      return;
+    }
+    schedule('poll', 0);
+  }
+
   async function start() {
     phase = 'starting';
     try {
@@ -515,12 +631,7 @@ export function createPoller(options: PollerOptions): Poller {
         if (work === undefined) schedule('lead', 0);
         return;
       }
-      // Under way (a poll, or the start that establishes the position): one more poll right after it.
-      if (work !== undefined || phase !== 'holding') {
-        again = true;
-        return;
-      }
-      schedule('poll', 0);
+      requestPoll();
     },
     close() {
       endAll(undefined);
@@ -528,12 +639,17 @@ export function createPoller(options: PollerOptions): Poller {
     },
     stats() {
       let memberTimers = 0;
-      for (const member of members.values()) if (member.timer) memberTimers += 1;
+      let live = 0;
+      for (const member of members.values()) {
+        if (member.timer) memberTimers += 1;
+        if (member.state === 'live') live += 1;
+      }
       return {
         id,
         resource,
         phase,
         subscribers: members.size,
+        live,
         holding,
         timers: (timer ? 1 : 0) + (renewTimer ? 1 : 0) + memberTimers,
         inFlight: pending.size,

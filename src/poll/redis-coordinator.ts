@@ -16,6 +16,8 @@ export interface RedisCoordinatorOptions {
 type WireMessage =
   | { type: 'batch'; anchor: string; batch: WireBatch }
   | { type: 'end'; code: 'RESYNC_REQUIRED'; message: string }
+  | { type: 'sync'; ref: string }
+  | { type: 'synced'; refs: string[]; cursor: string }
   | { type: 'push'; event: PushEvent };
 
 // Compare-and-pexpire / compare-and-delete: only the holder's token may renew or release a lease.

@@ -57,7 +57,7 @@ function contract(name: string, pair: () => Pair) {
       await b.publish('chan-1', { type: 'push', event: 'change' });
       await eventually(() => first.messages.length === 4 && second.messages.length === 4);
       for (const { messages } of [first, second]) {
-        expect(messages.map((m) => (m.type === 'batch' ? m.anchor : m.type === 'end' ? m.code : m.event))).toEqual(['anchor-1', 'anchor-2', 'RESYNC_REQUIRED', 'change']);
+        expect(messages.map((m) => (m.type === 'batch' ? m.anchor : m.type === 'end' ? m.code : m.type === 'push' ? m.event : m.type))).toEqual(['anchor-1', 'anchor-2', 'RESYNC_REQUIRED', 'change']);
         const [m] = messages;
         if (m?.type !== 'batch') throw new Error('expected a batch');
         expect(await m.batch.edges[0]?.cursor).toBe('edge-1');

@@ -73,7 +73,7 @@ describe.skipIf(skip !== undefined)('subscriptions across gateway instances (Red
       const late = two.subscribe<MessagesBatch>(MESSAGES_CHANGED, { after: endCursor });
       const caughtUp = await late.next();
       expect(ids(caughtUp.data?.messagesChanged.edges ?? [])).toEqual([early.id]);
-      await until(() => two.pollers.stats().some((s) => s.phase === 'following' && s.subscribers === 1), 'late subscriber following');
+      await until(() => two.pollers.stats().some((s) => s.phase === 'following' && s.live === 1), 'late subscriber following, live');
 
       const shared = await emulator.admin.createMessage('inbox', { subject: 'shared' }, { prefer: [IMMUTABLE] });
       const [x, y] = await Promise.all([onOne.next(), late.next()]);

@@ -19,7 +19,7 @@ describe('subscriptions: one poller per key', () => {
     await emulator.admin.clearRequests();
   });
 
-  const holding = (subscribers: number) => () => gw.pollers.stats().some((s) => s.phase === 'holding' && s.subscribers === subscribers);
+  const holding = (subscribers: number) => () => gw.pollers.stats().some((s) => s.phase === 'holding' && s.subscribers === subscribers && s.live === subscribers);
 
   it('two subscribers of the same key share one poller: one initial round, one chain of delta polls, one batch each', async () => {
     gw = await startSubscriptionGateway({ emulator });
@@ -92,6 +92,41 @@ describe('subscriptions: one poller per key', () => {
     expect(late.results.map((r) => ids(r.data?.messagesChanged.edges ?? []))).toEqual([[first.id], [second.id]]);
     early.close();
     late.close();
+  });
+
+  it('a subscriber that joins ahead of the shared poller still gets the removal of an item the shared poller never saw', async () => {
+    // Graph leaves out of a delta read an item created and deleted since its link. The shared poller
+    // stands before `ghost` was created; the late subscriber's own round has it. When `ghost` is
+    // deleted, the shared poller's next read omits it: only a read from the subscriber's own end reports it.
+    gw = await startSubscriptionGateway({ emulator, env: { POLL_INTERVAL_MS: '1500' } });
+    const early = gw.subscribe<MessagesBatch>(MESSAGES_CHANGED);
+    await until(holding(1), 'first subscriber polling');
+
+    const ghost = await emulator.admin.createMessage('inbox', { subject: 'ghost' }, { prefer: [IMMUTABLE] });
+    const { edges, endCursor } = await readInbox(gw);
+    expect(ids(edges)).toContain(ghost.id);
+    const marker = await emulator.admin.createMessage('inbox', { subject: 'marker' }, { prefer: [IMMUTABLE] });
+    // Slow Graph: the shared poller's next read is served after the deletion below.
+    await emulator.admin.setRealism({ latencyMs: 700 });
+    try {
+      const late = gw.subscribe<MessagesBatch>(MESSAGES_CHANGED, { after: endCursor });
+      const catchUp = await late.next();
+      expect(ids(catchUp.data?.messagesChanged.edges ?? [])).toEqual([marker.id]);
+      await emulator.admin.deleteMessage(ghost.id);
+
+      const removed = new Set<string>();
+      await until(async () => {
+        for (const result of late.results) for (const edge of result.data?.messagesChanged.edges ?? []) if (edge.removed) removed.add(edge.node.id);
+        return removed.has(ghost.id);
+      }, 'the late subscriber told of the removal', 10_000);
+      // The shared subscriber never had the item; it is told nothing of it, or only of its removal.
+      const earlyGhost = early.results.flatMap((r) => r.data?.messagesChanged.edges ?? []).filter((e) => e.node.id === ghost.id);
+      expect(earlyGhost.every((e) => e.removed !== null)).toBe(true);
+      late.close();
+    } finally {
+      await emulator.admin.setRealism({ latencyMs: 0 });
+      early.close();
+    }
   });
 
   it('a subscriber whose cursor is the last batch’s joins directly and receives the next batch once', async () => {
