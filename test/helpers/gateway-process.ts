@@ -64,7 +64,7 @@ export async function startGatewayProcess(graphBaseUrl: string, env: Record<stri
     for (const line of chunk.toString().split('\n')) {
       if (line === '') continue;
       lines.push(line);
-      if (lines.length > 400) lines.shift();
+      if (lines.length > Number(process.env.GATEWAY_LOG_LINES ?? 400)) lines.shift();
       const match = /GraphiQL at (http:\/\/[^/\s]+)\/graphql/.exec(line);
       if (match?.[1]) resolveUrl(match[1]);
     }

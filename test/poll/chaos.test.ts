@@ -13,6 +13,7 @@ const skip = redisSkipReason('the chaos test');
 if (skip) console.warn(skip);
 
 // CHAOS_SEED replays a run; CHAOS_MS keeps killing (at random moments and at each step, in turn) until that much time has passed.
+// To see inside a failing run: CHAOS_LOG_LEVEL=debug, GATEWAY_LOG_LINES=100000 (lines kept per instance), CHAOS_DUMP=file (every instance's log, written on divergence).
 const SEED = Number(process.env.CHAOS_SEED ?? 20_261_207);
 const CHAOS_MS = Number(process.env.CHAOS_MS ?? 0);
 
@@ -50,7 +51,7 @@ describe.skipIf(skip !== undefined)('chaos: the polling instance is SIGKILLed ag
     const deaths: Death[] = [];
     const envFor = (i: number): Record<string, string> => {
       const death = (deaths[i] ??= deathAt(i));
-      return { ...FAST_TAKEOVER, STORE_URL: redis.url, ...(death.kind === 'step' ? { POLL_CRASH_AT: `${death.step}:${death.cycle}` } : {}) };
+      return { ...FAST_TAKEOVER, STORE_URL: redis.url, LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info', ...(death.kind === 'step' ? { POLL_CRASH_AT: `${death.step}:${death.cycle}` } : {}) };
     };
 
     const lockHolder = async () => {
@@ -150,7 +151,12 @@ describe.skipIf(skip !== undefined)('chaos: the polling instance is SIGKILLed ag
         expect(replica.errors, replica.name).toEqual([]);
         const diff = divergence(replica.items, truth);
         const why = diff.map((d) => `${d}: ${replica.history(d.split(' ')[1]!).join(', ')}; ${churn!.history(d.split(' ')[1]!).join(', ')}`).join('\n');
-        expect(diff, `${replica.name}\n${why}`).toEqual([]);
+        if (diff.length > 0 && process.env.CHAOS_DUMP) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(process.env.CHAOS_DUMP, all.map((p, i) => `=== instance ${i} ${p.url} alive=${p.alive}\n${p.output()}`).join('\n'));
+        }
+        const state = diff.length === 0 ? '' : `\ndeaths: ${kinds.join(', ')}\nreplicas: ${JSON.stringify(replicas.map((r) => [r.name, r.connected, r.batches, r.reconnects]))}\n${active().map((p) => `instance ${p.url}:\n${p.output().slice(-4000)}`).join('\n')}`;
+        expect(diff, `${replica.name}\n${why}${state}`).toEqual([]);
       }
       // Every step of the cycle was hit by a crash, and random moments too.
       for (const step of POLL_CYCLE_STEPS) expect(kinds, kinds.join(', ')).toContain(step);
