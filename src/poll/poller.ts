@@ -472,17 +472,22 @@ export function createPoller(options: PollerOptions): Poller {
       startAligning(sub, member, { ...round, position: end }, resume);
     } catch (error) {
       if (members.get(sub) !== member || controller.signal.aborted) return;
-      const code = isGatewayError(error) ? error.extensions.code : undefined;
-      if (code !== undefined && ENDS_SUBSCRIPTION.has(code)) return endMember(sub, error as GraphQLError);
-      const delay = code === 'THROTTLED' ? Math.max(((error as GraphQLError).extensions.retryAfter ?? 0) * 1000, intervalMs) : backoff(intervalMs, 2, random);
-      logger.warn({ poller: id, resource, code: code ?? 'INTERNAL', retryInMs: delay, err: code ? undefined : error }, 'catch-up failed; retrying');
-      member.timer = setTimeout(() => {
-        member.timer = undefined;
-        track(catchUp(sub, member, round));
-      }, delay);
+      memberFailed(sub, member, error, 'catch-up', () => catchUp(sub, member, round));
     } finally {
       if (member.abort === controller) delete member.abort;
     }
+  }
+
+  /** A subscriber's own read failed: end it (410, auth) or try again later. */
+  function memberFailed(sub: PollSubscriber, member: Member, error: unknown, what: string, again: () => Promise<void>) {
+    const code = isGatewayError(error) ? error.extensions.code : undefined;
+    if (code !== undefined && ENDS_SUBSCRIPTION.has(code)) return endMember(sub, error as GraphQLError);
+    const delay = code === 'THROTTLED' ? Math.max(((error as GraphQLError).extensions.retryAfter ?? 0) * 1000, intervalMs) : backoff(intervalMs, 2, random);
+    logger.warn({ poller: id, resource, code: code ?? 'INTERNAL', retryInMs: delay, err: code ? undefined : error }, `${what} failed; retrying`);
+    member.timer = setTimeout(() => {
+      member.timer = undefined;
+      track(again());
+    }, delay);
   }
 
   /** Caught up to `frontier` (ahead of the shared position): ask the holder for a poll that begins after now. */
@@ -521,14 +526,7 @@ export function createPoller(options: PollerOptions): Poller {
       goLive(sub, member);
     } catch (error) {
       if (members.get(sub) !== member || controller.signal.aborted) return;
-      const code = isGatewayError(error) ? error.extensions.code : undefined;
-      if (code !== undefined && ENDS_SUBSCRIPTION.has(code)) return endMember(sub, error as GraphQLError);
-      const delay = code === 'THROTTLED' ? Math.max(((error as GraphQLError).extensions.retryAfter ?? 0) * 1000, intervalMs) : backoff(intervalMs, 2, random);
-      logger.warn({ poller: id, resource, code: code ?? 'INTERNAL', retryInMs: delay, err: code ? undefined : error }, 'catch-up sweep failed; retrying');
-      member.timer = setTimeout(() => {
-        member.timer = undefined;
-        track(sweep(sub, member));
-      }, delay);
+      memberFailed(sub, member, error, 'catch-up sweep', () => sweep(sub, member));
     } finally {
       if (member.abort === controller) delete member.abort;
     }
