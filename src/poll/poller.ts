@@ -517,12 +517,14 @@ export function createPoller(options: PollerOptions): Poller {
       const { entries } = await pollRound(engine, { round: align.frontier, getToken: () => sub.getToken(), signal: controller.signal, pageSize });
       if (members.get(sub) !== member || controller.signal.aborted) return;
       const shared = member.align?.shared ?? align.shared;
-      const edges = [...member.buffer.flatMap((batch) => batch.edges), ...buildBatch(entries.filter((e) => e.removed !== undefined), align.resume, () => align.resume).edges];
+      const buffered = member.buffer.flatMap((batch) => batch.edges);
+      const removals = buildBatch(entries.filter((e) => e.removed !== undefined), align.resume, () => align.resume).edges;
+      const edges = [...buffered, ...removals];
       member.buffer = [];
       delete member.align;
       // A cursor inside this batch would stand between two reads: every edge resumes from before it (nothing lost).
       if (edges.length > 0) sub.deliver({ edges: edges.map((edge) => ({ node: edge.node, removed: edge.removed, cursor: align.resume })), cursor: shared });
-      logger.debug({ poller: id, resource, removals: entries.filter((e) => e.removed !== undefined).length, buffered: edges.length }, 'caught-up subscriber aligned');
+      logger.debug({ poller: id, resource, removals: removals.length, buffered: buffered.length }, 'caught-up subscriber aligned');
       goLive(sub, member);
     } catch (error) {
       if (members.get(sub) !== member || controller.signal.aborted) return;
