@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -27,20 +28,9 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 // Commands fail after a couple of reconnect attempts instead of queueing forever: a poller retries later.
 const CLIENT_OPTIONS = { maxRetriesPerRequest: 2, connectTimeout: 3000 } as const;
 
-/** Resolves once `client` is ready (rejects after the connect timeout). */
-function ready(client: Redis): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onReady = () => done();
-    const timer = setTimeout(() => done(new Error('Redis pub/sub connection not ready')), CLIENT_OPTIONS.connectTimeout);
-    client.on('ready', onReady);
-  });
+/** Resolves once `client` is ready (rejects on its next error, or after the connect timeout). */
+async function ready(client: Redis): Promise<void> {
+  if (client.status !== 'ready') await once(client, 'ready', { signal: AbortSignal.timeout(CLIENT_OPTIONS.connectTimeout) });
 }
 
 /**
